@@ -1,0 +1,67 @@
+// Packet capture files through libpcap: pcap and pcapng, any link type libpcap reports
+// (the decoders say which they handle). PcapFileReader reads one file; MergedPcapSource
+// reads several in timestamp order. A truncated or corrupt file yields every frame before
+// the damage, then stops with a warning (warning()) and a counted anomaly, never a crash.
+// Each object owns its libpcap handle(s); single-threaded.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "quench/core/anomaly.h"
+#include "quench/core/frame.h"
+#include "quench/core/status.h"
+
+namespace quench {
+
+class PcapFileReader {
+ public:
+  // Opens `path`; an error names the file and libpcap's reason.
+  static Result<std::unique_ptr<PcapFileReader>> Open(const std::string& path);
+  ~PcapFileReader();
+
+  // Next frame, or false at end of file (or at the first unreadable record; see warning()).
+  // The frame's bytes are valid until the next call.
+  bool Next(Frame* frame, AnomalyCounters* anomalies);
+
+  const std::string& path() const { return path_; }
+  LinkType linktype() const { return linktype_; }
+  // Non-empty when reading stopped early: "capture.pcap: truncated after 1234 frames: ...".
+  const std::string& warning() const { return warning_; }
+  uint64_t frames_read() const { return frames_read_; }
+  // Bytes of the file consumed so far and the file size, for progress display.
+  uint64_t bytes_consumed() const;
+  uint64_t file_size() const { return file_size_; }
+
+ private:
+  PcapFileReader() = default;
+  struct Handle;
+  std::unique_ptr<Handle> handle_;
+  std::string path_;
+  std::string warning_;
+  LinkType linktype_ = LinkType::kEthernet;
+  uint64_t frames_read_ = 0;
+  uint64_t file_size_ = 0;
+};
+
+// Several files read as one stream in timestamp order (a k-way merge on the next frame of
+// each file). Files that fail to open are reported by Open and not read.
+class MergedPcapSource {
+ public:
+  static Result<std::unique_ptr<MergedPcapSource>> Open(const std::vector<std::string>& paths);
+
+  bool Next(Frame* frame, AnomalyCounters* anomalies);
+  // Warnings from every file read so far.
+  std::vector<std::string> warnings() const;
+  uint64_t bytes_consumed() const;
+  uint64_t total_bytes() const;
+
+ private:
+  MergedPcapSource() = default;
+  struct Cursor;
+  std::vector<std::unique_ptr<Cursor>> cursors_;
+};
+
+}  // namespace quench
