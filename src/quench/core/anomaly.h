@@ -66,6 +66,15 @@ namespace quench {
   X(kGreUnsupportedProtocol, "gre_unsupported_protocol")     \
   X(kVxlanTruncated, "vxlan_truncated")                      \
   X(kTunnelTooDeep, "tunnel_too_deep")                       \
+  /* decode (added by the decode module) */                  \
+  X(kPppoeBadHeader, "pppoe_bad_header")                     \
+  X(kMplsUnknownPayload, "mpls_unknown_payload")             \
+  X(kRawIpBadVersion, "raw_ip_bad_version")                  \
+  X(kIpv6CapturedLessThanPayload, "ipv6_captured_less_than_payload") \
+  X(kIpv4AhTruncated, "ipv4_ah_truncated")                   \
+  X(kGreSourceRouting, "gre_source_routing")                 \
+  X(kErspanTruncated, "erspan_truncated")                    \
+  X(kErspanUnsupportedVersion, "erspan_unsupported_version") \
   /* flow table */                                           \
   X(kFlowTableFull, "flow_table_full_evictions")
 
