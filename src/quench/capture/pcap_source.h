@@ -44,6 +44,9 @@ class PcapFileReader {
   LinkType linktype_ = LinkType::kEthernet;
   uint64_t frames_read_ = 0;
   uint64_t file_size_ = 0;
+  uint32_t snaplen_ = 0;     // the file's snapshot length; 0 when the file says none
+  Timestamp last_ts_ = 0;    // previous frame's time, to count time going backwards
+  bool done_ = false;        // end of file or first unreadable record reached
 };
 
 // Several files read as one stream in timestamp order (a k-way merge on the next frame of
@@ -51,6 +54,7 @@ class PcapFileReader {
 class MergedPcapSource {
  public:
   static Result<std::unique_ptr<MergedPcapSource>> Open(const std::vector<std::string>& paths);
+  ~MergedPcapSource();
 
   bool Next(Frame* frame, AnomalyCounters* anomalies);
   // Warnings from every file read so far.
@@ -62,6 +66,12 @@ class MergedPcapSource {
   MergedPcapSource() = default;
   struct Cursor;
   std::vector<std::unique_ptr<Cursor>> cursors_;
+  // Min-heap on (next frame's time, argument order) of the cursors that still hold a frame.
+  std::vector<Cursor*> heap_;
+  // The cursor whose frame Next() returned last; it is advanced at the start of the next call
+  // so that frame's bytes stay valid until then.
+  Cursor* last_ = nullptr;
+  bool primed_ = false;
 };
 
 }  // namespace quench
