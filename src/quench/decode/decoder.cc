@@ -1,0 +1,660 @@
+// L2-L4 decoders. One Decoder value lives on the stack for one frame; each layer is a member
+// function taking a ByteReader positioned at its header and returning the final status, so a
+// tunnel is just a call back into an outer layer with the depth counter raised.
+//
+// Worked example: Ethernet | 802.1Q vid 10 | IPv4 10.0.0.1 > 10.0.0.2 proto 47 | GRE key=7
+// proto 0x0800 | IPv4 192.168.1.1 > 192.168.1.2 | TCP 1234 > 80 SYN.
+//   Ethernet reads the type 0x8100, EtherType() pops the tag (vlan = 10, outer frame only),
+//   sees 0x0800 -> Ipv4(): the outer header is read, the body is trimmed to the total length
+//   (dropping Ethernet padding), protocol 47 -> Gre(): flags 0x2000 (K) skip 4 bytes of key,
+//   EnterTunnel() sets tunnel_depth = 1, 0x0800 -> Ipv4() again, which overwrites src/dst/
+//   ip_len with the inner header, then Transport() fills the TCP ports, flags and payload.
+//   The result is the inner flow 192.168.1.1:1234 > 192.168.1.2:80, vlan 10, tunnel_depth 1.
+#include "quench/decode/decoder.h"
+
+#include <algorithm>
+
+#include "quench/core/byte_reader.h"
+#include "quench/core/limits.h"
+
+namespace quench {
+
+namespace {
+
+constexpr uint16_t kEtherIpv4 = 0x0800;
+constexpr uint16_t kEtherIpv6 = 0x86dd;
+constexpr uint16_t kEtherVlan = 0x8100;
+constexpr uint16_t kEtherQinQ = 0x88a8;
+constexpr uint16_t kEtherQinQOld = 0x9100;
+constexpr uint16_t kEtherMplsUnicast = 0x8847;
+constexpr uint16_t kEtherMplsMulticast = 0x8848;
+constexpr uint16_t kEtherPppoeSession = 0x8864;
+constexpr uint16_t kEtherTransparentBridging = 0x6558;
+constexpr uint16_t kEtherErspan2 = 0x88be;
+constexpr uint16_t kEtherErspan3 = 0x22eb;
+
+constexpr uint16_t kPppIpv4 = 0x0021;
+constexpr uint16_t kPppIpv6 = 0x0057;
+
+constexpr uint16_t kVxlanPort = 4789;
+
+constexpr uint8_t kIpProtoIpip = 4;
+constexpr uint8_t kIpProtoIpv6 = 41;
+constexpr uint8_t kIpProtoAh = 51;
+constexpr uint8_t kIpv6HopByHop = 0;
+constexpr uint8_t kIpv6Routing = 43;
+constexpr uint8_t kIpv6FragmentHeader = 44;
+constexpr uint8_t kIpv6DestinationOptions = 60;
+
+// BSD address families seen in DLT_NULL / DLT_LOOP headers.
+constexpr uint32_t kBsdAfInet = 2;
+constexpr uint32_t kBsdAfInet6Netbsd = 24;  // also OpenBSD
+constexpr uint32_t kBsdAfInet6Freebsd = 28;
+constexpr uint32_t kBsdAfInet6Darwin = 30;
+
+constexpr uint16_t kArphrdNetlink = 824;
+
+// Ethertypes of well-formed frames that never carry IP; anything else that is not decoded
+// counts as unknown_ethertype instead of non_ip_packet.
+bool IsKnownNonIpEthertype(uint16_t type) {
+  if (type < 0x0600) return true;  // 802.3 length field: LLC/SNAP, STP, CDP, Novell raw
+  switch (type) {
+    case 0x0806:  // ARP
+    case 0x0842:  // Wake-on-LAN
+    case 0x22f0:  // AVTP
+    case 0x6002:  // DEC MOP
+    case 0x6003:  // DECnet
+    case 0x6004:  // DEC LAT
+    case 0x8035:  // RARP
+    case 0x809b:  // AppleTalk
+    case 0x80f3:  // AARP
+    case 0x8137:  // IPX
+    case 0x8808:  // Ethernet flow control
+    case 0x8809:  // slow protocols (LACP)
+    case 0x8863:  // PPPoE discovery
+    case 0x8892:  // PROFINET
+    case 0x8899:  // Realtek RRCP
+    case 0x888e:  // EAPOL
+    case 0x88a4:  // EtherCAT
+    case 0x88b5:  // local experimental
+    case 0x88b6:  // local experimental
+    case 0x88b8:  // GOOSE
+    case 0x88ba:  // IEC 61850 SV
+    case 0x88c7:  // 802.11i pre-authentication
+    case 0x88cc:  // LLDP
+    case 0x88d9:  // LLTD
+    case 0x88e1:  // HomePlug AV
+    case 0x88e3:  // MRP
+    case 0x88e5:  // MACsec (encrypted)
+    case 0x88f5:  // MVRP
+    case 0x88f6:  // MMRP
+    case 0x88f7:  // PTP
+    case 0x8902:  // CFM
+    case 0x890d:  // 802.11r / TDLS
+    case 0x8912:  // mediaxtream
+    case 0x8915:  // RoCE
+    case 0x892f:  // HSR
+    case 0x893a:  // IEEE 1905.1
+    case 0x9000:  // loopback (CTP)
+      return true;
+    default:
+      return false;
+  }
+}
+
+// IP protocols that are well known and have no ports quench reads; others are counted as
+// unknown_ip_protocol (the packet is still decoded, has_ports = false).
+bool IsKnownPortlessProtocol(uint8_t proto) {
+  switch (proto) {
+    case 2:    // IGMP
+    case 8:    // EGP
+    case 33:   // DCCP
+    case 46:   // RSVP
+    case 50:   // ESP
+    case 51:   // AH (only when it is not followed)
+    case 59:   // IPv6 no next header
+    case 88:   // EIGRP
+    case 89:   // OSPF
+    case 94:   // IPIP (KA9Q)
+    case 103:  // PIM
+    case 108:  // IPComp
+    case 112:  // VRRP / CARP
+    case 115:  // L2TPv3
+    case 124:  // IS-IS over IPv4
+    case 132:  // SCTP
+    case 136:  // UDP-Lite
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Checks the IPv4 option list: EOL ends it, NOP is one byte, every other option has a length
+// byte >= 2 that fits in the header.
+bool Ipv4OptionsValid(ByteReader opts) {
+  while (opts.remaining() > 0) {
+    uint8_t type = opts.U8();
+    if (type == 0) return true;  // end of option list; the rest is padding
+    if (type == 1) continue;     // no-operation
+    if (opts.remaining() < 1) return false;
+    uint8_t len = opts.U8();
+    if (len < 2 || !opts.Skip(len - 2u)) return false;
+  }
+  return true;
+}
+
+class Decoder {
+ public:
+  Decoder(PacketInfo* out, AnomalyCounters* anomalies) : out_(out), anomalies_(anomalies) {}
+
+  DecodeStatus Ethernet(ByteReader r) {
+    if (!r.CanRead(14)) [[unlikely]] return Fail(Anomaly::kEthernetTruncated);
+    r.Skip(12);
+    return EtherType(r.U16Be(), r);
+  }
+
+  // Dispatches on an ethertype; `r` is positioned after it. Pops 802.1Q/802.1ad tags first.
+  DecodeStatus EtherType(uint16_t type, ByteReader r) {
+    int tags = 0;
+    while (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) {
+      if (++tags > limits::kMaxVlanTags) return Fail(Anomaly::kVlanTooDeep);
+      if (!r.CanRead(4)) return Fail(Anomaly::kVlanTruncated);
+      uint16_t tci = r.U16Be();
+      type = r.U16Be();
+      if (tunnel_depth_ == 0) out_->vlan = tci & 0x0fff;
+    }
+    switch (type) {
+      case kEtherIpv4:
+        return Ipv4(r);
+      case kEtherIpv6:
+        return Ipv6(r);
+      case kEtherMplsUnicast:
+      case kEtherMplsMulticast:
+        return Mpls(r);
+      case kEtherPppoeSession:
+        return Pppoe(r);
+      default:
+        return NotIp(type);
+    }
+  }
+
+  DecodeStatus Raw(ByteReader r) {
+    switch (r.PeekU8() >> 4) {
+      case 4:
+        return Ipv4(r);
+      case 6:
+        return Ipv6(r);
+      default:
+        return Fail(Anomaly::kRawIpBadVersion);
+    }
+  }
+
+  // DLT_NULL (host order of the capturing machine: either) and DLT_LOOP (network order).
+  DecodeStatus Null(ByteReader r, bool network_order) {
+    if (!r.CanRead(4)) return Fail(Anomaly::kNullTruncated);
+    uint32_t family = network_order ? r.U32Be() : r.U32Le();
+    if ((family & 0xffff0000u) != 0) {
+      family = ((family & 0xff) << 24) | ((family & 0xff00) << 8) | ((family >> 8) & 0xff00) |
+               (family >> 24);
+    }
+    switch (family) {
+      case kBsdAfInet:
+        return Ipv4(r);
+      case kBsdAfInet6Netbsd:
+      case kBsdAfInet6Freebsd:
+      case kBsdAfInet6Darwin:
+        return Ipv6(r);
+      default:
+        return Fail(Anomaly::kNullUnknownFamily, DecodeStatus::kUnsupported);
+    }
+  }
+
+  // Linux cooked capture v1: pkttype(2) hatype(2) addrlen(2) addr(8) protocol(2).
+  DecodeStatus Sll(ByteReader r) {
+    if (!r.CanRead(16)) return Fail(Anomaly::kSllTruncated);
+    r.Skip(2);
+    uint16_t hatype = r.U16Be();
+    r.Skip(10);
+    return CookedProtocol(hatype, r.U16Be(), r);
+  }
+
+  // Linux cooked capture v2: protocol(2) reserved(2) ifindex(4) hatype(2) pkttype(1)
+  // addrlen(1) addr(8).
+  DecodeStatus Sll2(ByteReader r) {
+    if (!r.CanRead(20)) return Fail(Anomaly::kSll2Truncated);
+    uint16_t protocol = r.U16Be();
+    r.Skip(6);
+    uint16_t hatype = r.U16Be();
+    r.Skip(10);
+    return CookedProtocol(hatype, protocol, r);
+  }
+
+  DecodeStatus Ipv4(ByteReader r) {
+    if (!r.CanRead(20)) [[unlikely]] return Fail(Anomaly::kIpv4Truncated);
+    const size_t avail = r.remaining();
+    uint8_t version_ihl = r.U8();
+    if ((version_ihl >> 4) != 4) [[unlikely]] return Fail(Anomaly::kIpv4BadVersion);
+    const size_t header_len = (version_ihl & 0x0fu) * 4u;
+    if (header_len < 20) [[unlikely]] return Fail(Anomaly::kIpv4BadHeaderLength);
+    r.Skip(1);  // DSCP/ECN
+    const uint16_t total_len = r.U16Be();
+    const uint16_t ip_id = r.U16Be();
+    const uint16_t frag = r.U16Be();
+    r.Skip(1);  // TTL
+    uint8_t proto = r.U8();
+    r.Skip(2);  // checksum
+    uint8_t addr[8];
+    r.Copy(addr, 8);
+    if (total_len < header_len) [[unlikely]] return Fail(Anomaly::kIpv4BadTotalLength);
+    if (avail < header_len) [[unlikely]] return Fail(Anomaly::kIpv4Truncated);
+    if (header_len > 20) {
+      if (!Ipv4OptionsValid(r.Sub(header_len - 20))) return Fail(Anomaly::kIpv4BadOptions);
+    }
+    size_t captured = avail;
+    if (total_len > avail) [[unlikely]] {
+      anomalies_->Increment(Anomaly::kIpv4CapturedLessThanTotal);
+    } else {
+      captured = total_len;  // trims Ethernet padding and trailers
+    }
+    ByteReader body = r.Sub(captured - header_len);
+
+    out_->ip_version = 4;
+    out_->src = IpAddress::FromV4Bytes(addr);
+    out_->dst = IpAddress::FromV4Bytes(addr + 4);
+    out_->ip_len = total_len;
+    uint32_t l4_len = total_len - static_cast<uint32_t>(header_len);
+
+    const uint16_t frag_offset = frag & 0x1fff;
+    const bool fragmented = (frag & 0x3fff) != 0;  // MF set or offset non-zero
+    if (fragmented) [[unlikely]] {
+      anomalies_->Increment(Anomaly::kIpv4Fragment);
+      out_->is_fragment = true;
+      out_->is_first_fragment = frag_offset == 0;
+      out_->ip_id = ip_id;
+      if (frag_offset != 0) return NonFirstFragment(proto, body, l4_len);
+    }
+    // IPv4 AH (RFC 4302): payload length in 32-bit words minus 2; the protocol continues.
+    int ah_headers = 0;
+    while (proto == kIpProtoAh) {
+      if (++ah_headers > limits::kMaxIpv6ExtensionHeaders) break;
+      if (!body.CanRead(8)) return Fail(Anomaly::kIpv4AhTruncated);
+      uint8_t next = body.PeekU8(0);
+      size_t ah_len = (body.PeekU8(1) + 2u) * 4u;
+      if (!body.Skip(ah_len)) return Fail(Anomaly::kIpv4AhTruncated);
+      l4_len -= static_cast<uint32_t>(ah_len);
+      proto = next;
+    }
+    return Transport(proto, body, l4_len, fragmented);
+  }
+
+  DecodeStatus Ipv6(ByteReader r) {
+    if (!r.CanRead(40)) [[unlikely]] return Fail(Anomaly::kIpv6Truncated);
+    const uint32_t version_class_label = r.U32Be();
+    if ((version_class_label >> 28) != 6) [[unlikely]] return Fail(Anomaly::kIpv6BadVersion);
+    const uint16_t payload_len = r.U16Be();
+    uint8_t next = r.U8();
+    r.Skip(1);  // hop limit
+    uint8_t addr[32];
+    r.Copy(addr, 32);
+    if (payload_len == 0 && next == kIpv6HopByHop) [[unlikely]] {
+      return Fail(Anomaly::kIpv6Jumbogram, DecodeStatus::kUnsupported);
+    }
+    size_t captured = r.remaining();
+    if (payload_len > captured) [[unlikely]] {
+      anomalies_->Increment(Anomaly::kIpv6CapturedLessThanPayload);
+    } else {
+      captured = payload_len;
+    }
+    ByteReader body = r.Sub(captured);
+
+    out_->ip_version = 6;
+    out_->src = IpAddress::FromV6Bytes(addr);
+    out_->dst = IpAddress::FromV6Bytes(addr + 16);
+    out_->ip_len = 40u + payload_len;
+    uint32_t l4_len = payload_len;
+    bool fragmented = false;
+
+    for (int extensions = 0;; ++extensions) {
+      size_t ext_len;
+      switch (next) {
+        case kIpv6HopByHop:
+        case kIpv6Routing:
+        case kIpv6DestinationOptions:
+          if (!body.CanRead(8)) return Fail(Anomaly::kIpv6ExtensionTruncated);
+          ext_len = (body.PeekU8(1) + 1u) * 8u;
+          break;
+        case kIpProtoAh:
+          if (!body.CanRead(8)) return Fail(Anomaly::kIpv6ExtensionTruncated);
+          ext_len = (body.PeekU8(1) + 2u) * 4u;
+          break;
+        case kIpv6FragmentHeader:
+          if (!body.CanRead(8)) return Fail(Anomaly::kIpv6ExtensionTruncated);
+          ext_len = 8;
+          break;
+        default:
+          return Transport(next, body, l4_len, fragmented);
+      }
+      if (extensions >= limits::kMaxIpv6ExtensionHeaders) {
+        return Fail(Anomaly::kIpv6TooManyExtensions);
+      }
+      const uint8_t header_type = next;
+      next = body.PeekU8(0);
+      if (header_type == kIpv6FragmentHeader) {
+        body.Skip(2);
+        const uint16_t offset_flags = body.U16Be();
+        const uint32_t id = body.U32Be();
+        l4_len -= 8;
+        const uint16_t offset = offset_flags >> 3;
+        // Offset 0 without M is an atomic fragment (RFC 6946): a whole datagram.
+        if (offset != 0 || (offset_flags & 1) != 0) {
+          anomalies_->Increment(Anomaly::kIpv6Fragment);
+          fragmented = true;
+          out_->is_fragment = true;
+          out_->is_first_fragment = offset == 0;
+          out_->ip_id = id;
+          if (offset != 0) return NonFirstFragment(next, body, l4_len);
+        }
+        continue;
+      }
+      if (!body.Skip(ext_len)) return Fail(Anomaly::kIpv6ExtensionTruncated);
+      l4_len -= static_cast<uint32_t>(ext_len);
+    }
+  }
+
+ private:
+  DecodeStatus Fail(Anomaly a, DecodeStatus status = DecodeStatus::kMalformed) {
+    anomalies_->Increment(a);
+    return status;
+  }
+
+  DecodeStatus NotIp(uint16_t type) {
+    anomalies_->Increment(IsKnownNonIpEthertype(type) ? Anomaly::kNonIpPacket
+                                                      : Anomaly::kUnknownEthertype);
+    return DecodeStatus::kNotIp;
+  }
+
+  // Raises the tunnel depth before decoding an encapsulated layer; false when too deep.
+  bool EnterTunnel() {
+    if (tunnel_depth_ >= limits::kMaxTunnelDepth) {
+      anomalies_->Increment(Anomaly::kTunnelTooDeep);
+      return false;
+    }
+    ++tunnel_depth_;
+    out_->tunnel_depth = static_cast<uint8_t>(tunnel_depth_);
+    return true;
+  }
+
+  DecodeStatus CookedProtocol(uint16_t hatype, uint16_t protocol, ByteReader r) {
+    // Netlink captures carry a netlink family here; values < 0x0600 are Linux's special
+    // protocol numbers (802.2 LLC, 802.3 raw, CAN...), none of them IP.
+    if (hatype == kArphrdNetlink) return NotIp(0);
+    return EtherType(protocol, r);
+  }
+
+  // A fragment at a non-zero offset: no L4 header, the payload is the fragment data.
+  DecodeStatus NonFirstFragment(uint8_t proto, ByteReader body, uint32_t l4_len) {
+    out_->ip_proto = proto;
+    out_->payload_len = l4_len;
+    out_->payload = body.current();
+    out_->payload_caplen = static_cast<uint32_t>(body.remaining());
+    return DecodeStatus::kOk;
+  }
+
+  void SetPayload(ByteReader r, uint32_t declared_len) {
+    out_->payload_len = declared_len;
+    out_->payload = r.current();
+    out_->payload_caplen = static_cast<uint32_t>(std::min<size_t>(r.remaining(), declared_len));
+  }
+
+  // `r` covers the captured L4 bytes (never beyond the IP length); `l4_len` is the length
+  // the IP header states. Tunnels are not decapsulated from fragments (the inner header may
+  // be cut): such a packet is reported as the outer flow.
+  DecodeStatus Transport(uint8_t proto, ByteReader r, uint32_t l4_len, bool fragmented) {
+    out_->ip_proto = proto;
+    switch (proto) {
+      case kIpProtoTcp: {
+        if (!r.CanRead(20)) [[unlikely]] return Fail(Anomaly::kTcpTruncated);
+        out_->sport = r.U16Be();
+        out_->dport = r.U16Be();
+        out_->tcp_seq = r.U32Be();
+        out_->tcp_ack = r.U32Be();
+        const uint32_t header_len = (r.U8() >> 4) * 4u;
+        const uint8_t flags = r.U8();
+        r.Skip(6);  // window, checksum, urgent pointer
+        if (header_len < 20 || header_len > l4_len) [[unlikely]] {
+          return Fail(Anomaly::kTcpBadDataOffset);
+        }
+        if (!r.Skip(header_len - 20)) [[unlikely]] return Fail(Anomaly::kTcpTruncated);
+        out_->tcp_flags = flags;
+        out_->has_ports = true;
+        if (((flags & (kTcpSyn | kTcpFin)) == (kTcpSyn | kTcpFin)) ||
+            ((flags & (kTcpSyn | kTcpRst)) == (kTcpSyn | kTcpRst)) ||
+            (flags & (kTcpSyn | kTcpAck | kTcpRst)) == 0) [[unlikely]] {
+          anomalies_->Increment(Anomaly::kTcpBadFlags);  // scans: counted, still decoded
+        }
+        SetPayload(r, l4_len - header_len);
+        return DecodeStatus::kOk;
+      }
+      case kIpProtoUdp: {
+        if (!r.CanRead(8)) [[unlikely]] return Fail(Anomaly::kUdpTruncated);
+        const uint16_t sport = r.U16Be();
+        const uint16_t dport = r.U16Be();
+        const uint16_t udp_len = r.U16Be();
+        r.Skip(2);  // checksum
+        // A first fragment's UDP length covers the whole datagram, so it may exceed l4_len.
+        if (udp_len < 8 || (!fragmented && udp_len > l4_len)) [[unlikely]] {
+          return Fail(Anomaly::kUdpBadLength);
+        }
+        const uint32_t data_len = udp_len - 8u;
+        if (dport == kVxlanPort && !fragmented) {
+          ByteReader vxlan = r.Sub(std::min<size_t>(r.remaining(), data_len));
+          if (!vxlan.CanRead(8)) return Fail(Anomaly::kVxlanTruncated);
+          // Flags byte with the I bit (valid VNI); otherwise it is plain UDP on port 4789.
+          if ((vxlan.PeekU8(0) & 0x08) != 0) {
+            vxlan.Skip(8);
+            if (!EnterTunnel()) return DecodeStatus::kMalformed;
+            return Ethernet(vxlan);
+          }
+        }
+        out_->sport = sport;
+        out_->dport = dport;
+        out_->has_ports = true;
+        SetPayload(r, data_len);
+        return DecodeStatus::kOk;
+      }
+      case kIpProtoIcmp:
+      case kIpProtoIcmpv6: {
+        if (!r.CanRead(8)) [[unlikely]] {
+          return Fail(proto == kIpProtoIcmp ? Anomaly::kIcmpTruncated : Anomaly::kIcmpv6Truncated);
+        }
+        out_->sport = r.U8();  // type
+        out_->dport = r.U8();  // code
+        r.Skip(6);
+        out_->has_ports = true;
+        SetPayload(r, l4_len >= 8 ? l4_len - 8 : 0);
+        return DecodeStatus::kOk;
+      }
+      case kIpProtoGre:
+        if (!fragmented) return Gre(r);
+        break;
+      case kIpProtoIpip:
+        if (!fragmented) {
+          if (!EnterTunnel()) return DecodeStatus::kMalformed;
+          return Ipv4(r);
+        }
+        break;
+      case kIpProtoIpv6:
+        if (!fragmented) {
+          if (!EnterTunnel()) return DecodeStatus::kMalformed;
+          return Ipv6(r);
+        }
+        break;
+      default:
+        if (!IsKnownPortlessProtocol(proto)) anomalies_->Increment(Anomaly::kUnknownIpProtocol);
+        break;
+    }
+    SetPayload(r, l4_len);
+    return DecodeStatus::kOk;
+  }
+
+  // GRE version 0 (RFC 2784/2890): C, K, S optional words; R (source routing) unsupported.
+  DecodeStatus Gre(ByteReader r) {
+    if (!r.CanRead(4)) return Fail(Anomaly::kGreTruncated);
+    const uint16_t flags = r.U16Be();
+    const uint16_t protocol = r.U16Be();
+    if ((flags & 0x7) != 0) {
+      return Fail(Anomaly::kGreUnsupportedVersion, DecodeStatus::kUnsupported);  // PPTP = 1
+    }
+    if ((flags & 0x4000) != 0) return Fail(Anomaly::kGreSourceRouting, DecodeStatus::kUnsupported);
+    const bool has_sequence = (flags & 0x1000) != 0;
+    const size_t optional_len = ((flags & 0x8000) != 0 ? 4u : 0u) +
+                                ((flags & 0x2000) != 0 ? 4u : 0u) + (has_sequence ? 4u : 0u);
+    if (!r.Skip(optional_len)) return Fail(Anomaly::kGreTruncated);
+    switch (protocol) {
+      case kEtherIpv4:
+      case kEtherIpv6:
+      case kEtherTransparentBridging:
+      case kEtherMplsUnicast:
+      case kEtherMplsMulticast:
+      case kEtherErspan2:
+      case kEtherErspan3:
+        break;
+      default:
+        return Fail(Anomaly::kGreUnsupportedProtocol, DecodeStatus::kUnsupported);
+    }
+    if (!EnterTunnel()) return DecodeStatus::kMalformed;
+    switch (protocol) {
+      case kEtherIpv4:
+        return Ipv4(r);
+      case kEtherIpv6:
+        return Ipv6(r);
+      case kEtherTransparentBridging:
+        return Ethernet(r);
+      case kEtherErspan2:
+        // Type I has no sequence number and no ERSPAN header; type II has an 8-byte header
+        // with version 1.
+        if (!has_sequence) return Ethernet(r);
+        if (!r.CanRead(8)) return Fail(Anomaly::kErspanTruncated);
+        if ((r.PeekU8(0) >> 4) != 1) {
+          return Fail(Anomaly::kErspanUnsupportedVersion, DecodeStatus::kUnsupported);
+        }
+        r.Skip(8);
+        return Ethernet(r);
+      case kEtherErspan3: {
+        // Type III: 12-byte header (version 2), plus an 8-byte platform subheader when the
+        // O bit (lowest bit of the last byte) is set.
+        if (!r.CanRead(12)) return Fail(Anomaly::kErspanTruncated);
+        if ((r.PeekU8(0) >> 4) != 2) {
+          return Fail(Anomaly::kErspanUnsupportedVersion, DecodeStatus::kUnsupported);
+        }
+        const size_t len = 12u + ((r.PeekU8(11) & 1) != 0 ? 8u : 0u);
+        if (!r.Skip(len)) return Fail(Anomaly::kErspanTruncated);
+        return Ethernet(r);
+      }
+      default:
+        return Mpls(r);
+    }
+  }
+
+  // MPLS label stack up to bottom-of-stack; the payload is guessed from its first nibble
+  // (4, 6, or 0 = pseudowire control word followed by Ethernet, RFC 4448).
+  DecodeStatus Mpls(ByteReader r) {
+    for (int labels = 0;; ++labels) {
+      if (labels >= limits::kMaxMplsLabels) return Fail(Anomaly::kMplsTooDeep);
+      if (!r.CanRead(4)) return Fail(Anomaly::kMplsTruncated);
+      if ((r.U32Be() & 0x100) != 0) break;
+    }
+    if (!r.CanRead(1)) return Fail(Anomaly::kMplsTruncated);
+    switch (r.PeekU8() >> 4) {
+      case 4:
+        return Ipv4(r);
+      case 6:
+        return Ipv6(r);
+      case 0:
+        if (!r.Skip(4)) return Fail(Anomaly::kMplsTruncated);
+        if (!EnterTunnel()) return DecodeStatus::kMalformed;
+        return Ethernet(r);
+      default:
+        return Fail(Anomaly::kMplsUnknownPayload, DecodeStatus::kUnsupported);
+    }
+  }
+
+  // PPPoE session stage (RFC 2516): ver/type 0x11, code 0, session id, length, then PPP.
+  DecodeStatus Pppoe(ByteReader r) {
+    if (!r.CanRead(8)) return Fail(Anomaly::kPppoeTruncated);
+    const uint8_t version_type = r.U8();
+    const uint8_t code = r.U8();
+    r.Skip(2);  // session id
+    const uint16_t length = r.U16Be();
+    if (version_type != 0x11 || code != 0 || length < 2) return Fail(Anomaly::kPppoeBadHeader);
+    ByteReader ppp = r.Sub(std::min<size_t>(length, r.remaining()));
+    // PPP protocol field compression: an odd first byte is a one-byte protocol.
+    uint16_t protocol = ppp.U8();
+    if ((protocol & 1) == 0) protocol = static_cast<uint16_t>((protocol << 8) | ppp.U8());
+    if (!ppp.ok()) return Fail(Anomaly::kPppoeTruncated);
+    switch (protocol) {
+      case kPppIpv4:
+        return Ipv4(ppp);
+      case kPppIpv6:
+        return Ipv6(ppp);
+      default:
+        // 0x8xxx network control (IPCP...), 0xCxxx link control (LCP, PAP, CHAP): not IP.
+        if (protocol >= 0x8000) {
+          anomalies_->Increment(Anomaly::kNonIpPacket);
+          return DecodeStatus::kNotIp;
+        }
+        return Fail(Anomaly::kPppoeUnsupportedProtocol, DecodeStatus::kUnsupported);
+    }
+  }
+
+  PacketInfo* out_;
+  AnomalyCounters* anomalies_;
+  int tunnel_depth_ = 0;
+};
+
+}  // namespace
+
+std::string_view DecodeStatusName(DecodeStatus s) {
+  switch (s) {
+    case DecodeStatus::kOk:
+      return "ok";
+    case DecodeStatus::kNotIp:
+      return "not_ip";
+    case DecodeStatus::kMalformed:
+      return "malformed";
+    case DecodeStatus::kUnsupported:
+      return "unsupported";
+  }
+  return "unknown";
+}
+
+DecodeStatus DecodeFrame(const Frame& frame, PacketInfo* out, AnomalyCounters* anomalies) {
+  *out = PacketInfo{};
+  out->ts = frame.ts;
+  out->wire_len = frame.wire_len;
+  Decoder decoder(out, anomalies);
+  ByteReader r(frame.data, frame.caplen);
+  switch (frame.linktype) {
+    case LinkType::kEthernet:
+      return decoder.Ethernet(r);
+    case LinkType::kRaw:
+    case LinkType::kRawAlt:
+      return decoder.Raw(r);
+    case LinkType::kIpv4:
+      return decoder.Ipv4(r);
+    case LinkType::kIpv6:
+      return decoder.Ipv6(r);
+    case LinkType::kLinuxSll:
+      return decoder.Sll(r);
+    case LinkType::kLinuxSll2:
+      return decoder.Sll2(r);
+    case LinkType::kNull:
+      return decoder.Null(r, /*network_order=*/false);
+    case LinkType::kLoop:
+      return decoder.Null(r, /*network_order=*/true);
+  }
+  anomalies->Increment(Anomaly::kCaptureUnsupportedLinktype);
+  return DecodeStatus::kUnsupported;
+}
+
+}  // namespace quench
