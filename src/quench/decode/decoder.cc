@@ -33,6 +33,7 @@ constexpr uint16_t kEtherTransparentBridging = 0x6558;
 constexpr uint16_t kEtherErspan2 = 0x88be;
 constexpr uint16_t kEtherErspan3 = 0x22eb;
 
+constexpr uint16_t kGrePpp = 0x880b;
 constexpr uint16_t kPppIpv4 = 0x0021;
 constexpr uint16_t kPppIpv6 = 0x0057;
 
@@ -237,7 +238,7 @@ class Decoder {
     const size_t header_len = (version_ihl & 0x0fu) * 4u;
     if (header_len < 20) [[unlikely]] return Fail(Anomaly::kIpv4BadHeaderLength);
     r.Skip(1);  // DSCP/ECN
-    const uint16_t total_len = r.U16Be();
+    uint32_t total_len = r.U16Be();
     const uint16_t ip_id = r.U16Be();
     const uint16_t frag = r.U16Be();
     r.Skip(1);  // TTL
@@ -245,6 +246,9 @@ class Decoder {
     r.Skip(2);  // checksum
     uint8_t addr[8];
     r.Copy(addr, 8);
+    // Total length 0 is what a capture on a host doing TCP segmentation offload sees (the
+    // NIC fills it in later); like Wireshark, take the captured bytes as the packet.
+    if (total_len == 0) [[unlikely]] total_len = static_cast<uint32_t>(avail);
     if (total_len < header_len) [[unlikely]] return Fail(Anomaly::kIpv4BadTotalLength);
     if (avail < header_len) [[unlikely]] return Fail(Anomaly::kIpv4Truncated);
     if (header_len > 20) {
@@ -502,8 +506,9 @@ class Decoder {
     if (!r.CanRead(4)) return Fail(Anomaly::kGreTruncated);
     const uint16_t flags = r.U16Be();
     const uint16_t protocol = r.U16Be();
+    if ((flags & 0x7) == 1) return EnhancedGre(flags, protocol, r);
     if ((flags & 0x7) != 0) {
-      return Fail(Anomaly::kGreUnsupportedVersion, DecodeStatus::kUnsupported);  // PPTP = 1
+      return Fail(Anomaly::kGreUnsupportedVersion, DecodeStatus::kUnsupported);
     }
     if ((flags & 0x4000) != 0) return Fail(Anomaly::kGreSourceRouting, DecodeStatus::kUnsupported);
     const bool has_sequence = (flags & 0x1000) != 0;
@@ -556,6 +561,47 @@ class Decoder {
     }
   }
 
+  // Enhanced GRE (version 1, RFC 2637, PPTP): K is mandatory (payload length + call id),
+  // S and A (0x0080) add a sequence and an acknowledgement number; the payload is PPP.
+  DecodeStatus EnhancedGre(uint16_t flags, uint16_t protocol, ByteReader r) {
+    if (protocol != kGrePpp || (flags & 0x2000) == 0 || (flags & 0xc000) != 0) {
+      return Fail(Anomaly::kGreUnsupportedVersion, DecodeStatus::kUnsupported);
+    }
+    const size_t optional_len =
+        4u + ((flags & 0x1000) != 0 ? 4u : 0u) + ((flags & 0x0080) != 0 ? 4u : 0u);
+    if (!r.Skip(optional_len)) return Fail(Anomaly::kGreTruncated);
+    if (r.remaining() == 0) {  // an acknowledgement without payload
+      anomalies_->Increment(Anomaly::kNonIpPacket);
+      return DecodeStatus::kNotIp;
+    }
+    if (!EnterTunnel()) return DecodeStatus::kMalformed;
+    // Address and control bytes (0xff 0x03) unless the peers negotiated them away.
+    if (r.PeekU8(0) == 0xff && r.PeekU8(1) == 0x03) r.Skip(2);
+    return Ppp(r, Anomaly::kGreTruncated, Anomaly::kGreUnsupportedProtocol);
+  }
+
+  // A PPP frame from its protocol field: IPv4 and IPv6 are decoded, control protocols are
+  // not IP, anything else counts `unsupported`.
+  DecodeStatus Ppp(ByteReader r, Anomaly truncated, Anomaly unsupported) {
+    // PPP protocol field compression: an odd first byte is a one-byte protocol.
+    uint16_t protocol = r.U8();
+    if ((protocol & 1) == 0) protocol = static_cast<uint16_t>((protocol << 8) | r.U8());
+    if (!r.ok()) return Fail(truncated);
+    switch (protocol) {
+      case kPppIpv4:
+        return Ipv4(r);
+      case kPppIpv6:
+        return Ipv6(r);
+      default:
+        // 0x8xxx network control (IPCP...), 0xCxxx link control (LCP, PAP, CHAP): not IP.
+        if (protocol >= 0x8000) {
+          anomalies_->Increment(Anomaly::kNonIpPacket);
+          return DecodeStatus::kNotIp;
+        }
+        return Fail(unsupported, DecodeStatus::kUnsupported);
+    }
+  }
+
   // MPLS label stack up to bottom-of-stack; the payload is guessed from its first nibble
   // (4, 6, or 0 = pseudowire control word followed by Ethernet, RFC 4448).
   DecodeStatus Mpls(ByteReader r) {
@@ -587,24 +633,8 @@ class Decoder {
     r.Skip(2);  // session id
     const uint16_t length = r.U16Be();
     if (version_type != 0x11 || code != 0 || length < 2) return Fail(Anomaly::kPppoeBadHeader);
-    ByteReader ppp = r.Sub(std::min<size_t>(length, r.remaining()));
-    // PPP protocol field compression: an odd first byte is a one-byte protocol.
-    uint16_t protocol = ppp.U8();
-    if ((protocol & 1) == 0) protocol = static_cast<uint16_t>((protocol << 8) | ppp.U8());
-    if (!ppp.ok()) return Fail(Anomaly::kPppoeTruncated);
-    switch (protocol) {
-      case kPppIpv4:
-        return Ipv4(ppp);
-      case kPppIpv6:
-        return Ipv6(ppp);
-      default:
-        // 0x8xxx network control (IPCP...), 0xCxxx link control (LCP, PAP, CHAP): not IP.
-        if (protocol >= 0x8000) {
-          anomalies_->Increment(Anomaly::kNonIpPacket);
-          return DecodeStatus::kNotIp;
-        }
-        return Fail(Anomaly::kPppoeUnsupportedProtocol, DecodeStatus::kUnsupported);
-    }
+    return Ppp(r.Sub(std::min<size_t>(length, r.remaining())), Anomaly::kPppoeTruncated,
+               Anomaly::kPppoeUnsupportedProtocol);
   }
 
   PacketInfo* out_;

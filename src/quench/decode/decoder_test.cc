@@ -269,6 +269,15 @@ TEST(DecodeFrame, Ipv4Malformed) {
              Anomaly::kIpv4Truncated);
 }
 
+TEST(DecodeFrame, Ipv4ZeroTotalLengthFromSegmentationOffload) {
+  Ipv4Options tso;
+  tso.total_length = 0;
+  Decoded d = Decode(Ethernet(0x0800, Ipv4(kA, kB, 6, Tcp(1, 2, kTcpAck, Filler(3000)), tso)));
+  ExpectClean(d);
+  EXPECT_EQ(d.pkt.ip_len, 3040u);
+  EXPECT_EQ(d.pkt.payload_len, 3000u);
+}
+
 TEST(DecodeFrame, Ipv4Fragments) {
   Ipv4Options first;
   first.id = 0xbeef;
@@ -539,9 +548,32 @@ TEST(DecodeFrame, GreErspan) {
              DecodeStatus::kMalformed, Anomaly::kErspanTruncated);
 }
 
+TEST(DecodeFrame, PptpEnhancedGre) {
+  // K, S and A set; key = payload length + call id; then PPP ff 03 0021 and IPv4.
+  Bytes header = {0x30, 0x81, 0x88, 0x0b, 0x00, 0x31, 0x00, 0x8c,
+                  0, 0, 0, 1, 0, 0, 0, 2, 0xff, 0x03, 0x00, 0x21};
+  Decoded d = Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, Cat({header, InnerV4Tcp()}))));
+  ExpectInnerV4Tcp(d, 1);
+  // Compressed address/control and protocol fields.
+  Bytes compressed = {0x30, 0x01, 0x88, 0x0b, 0x00, 0x31, 0x00, 0x8c, 0, 0, 0, 1, 0x21};
+  ExpectInnerV4Tcp(Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, Cat({compressed, InnerV4Tcp()})))), 1);
+  Bytes ack_only = {0x20, 0x81, 0x88, 0x0b, 0x00, 0x00, 0x00, 0x8c, 0, 0, 0, 1};
+  ExpectOnly(Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, ack_only))), DecodeStatus::kNotIp,
+             Anomaly::kNonIpPacket);
+  Bytes mppe = {0x30, 0x01, 0x88, 0x0b, 0x00, 0x31, 0x00, 0x8c, 0, 0, 0, 1, 0x00, 0xfd, 1, 2};
+  ExpectOnly(Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, mppe))), DecodeStatus::kUnsupported,
+             Anomaly::kGreUnsupportedProtocol);
+  Bytes cut = {0x30, 0x01, 0x88, 0x0b, 0x00, 0x31, 0x00, 0x8c, 0, 0};
+  ExpectOnly(Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, cut))), DecodeStatus::kMalformed,
+             Anomaly::kGreTruncated);
+}
+
 TEST(DecodeFrame, GreMalformedAndUnsupported) {
-  Bytes pptp = {0x30, 0x01, 0x88, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0};
-  ExpectOnly(Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, pptp))), DecodeStatus::kUnsupported,
+  Bytes version2 = {0x20, 0x02, 0x88, 0x0b, 0, 0, 0, 0, 0, 0, 0, 0};
+  ExpectOnly(Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, version2))), DecodeStatus::kUnsupported,
+             Anomaly::kGreUnsupportedVersion);
+  Bytes pptp_no_key = {0x10, 0x01, 0x88, 0x0b, 0, 0, 0, 0};
+  ExpectOnly(Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, pptp_no_key))), DecodeStatus::kUnsupported,
              Anomaly::kGreUnsupportedVersion);
   ExpectOnly(Decode(Ethernet(0x0800, Ipv4(kA, kB, 47, Gre(0x880b, Filler(10))))),
              DecodeStatus::kUnsupported, Anomaly::kGreUnsupportedProtocol);
