@@ -20,6 +20,7 @@
 #include "quench/flow/flow_table.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 #include "quench/core/check.h"
@@ -49,6 +50,15 @@ struct List {
   uint32_t head = kNil;
   uint32_t tail = kNil;
 };
+
+// Two 8-byte compares; IpAddress's operator== goes through an out-of-line memcmp.
+bool SameAddress(const IpAddress& a, const IpAddress& b) {
+  uint64_t x[2];
+  uint64_t y[2];
+  std::memcpy(x, a.bytes().data(), 16);
+  std::memcpy(y, b.bytes().data(), 16);
+  return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+}
 
 bool ProtoHasPorts(uint8_t proto) {
   return proto == kIpProtoTcp || proto == kIpProtoUdp || proto == kIpProtoIcmp ||
@@ -88,13 +98,13 @@ class FlowTable::Impl {
     uint32_t slot = index_.Find(hash, [&](uint32_t s) {
       const FlowRecord& r = At(s).rec;
       if (r.proto != proto || r.vlan != pkt.vlan) return false;
-      if (r.client_port == sport && r.server_port == dport && r.client == pkt.src &&
-          r.server == pkt.dst) {
+      if (r.client_port == sport && r.server_port == dport && SameAddress(r.client, pkt.src) &&
+          SameAddress(r.server, pkt.dst)) {
         to_client = false;
         return true;
       }
-      if (r.client_port == dport && r.server_port == sport && r.client == pkt.dst &&
-          r.server == pkt.src) {
+      if (r.client_port == dport && r.server_port == sport && SameAddress(r.client, pkt.dst) &&
+          SameAddress(r.server, pkt.src)) {
         to_client = true;
         return true;
       }
@@ -115,7 +125,7 @@ class FlowTable::Impl {
     if (slot == FlowIndex::kNotFound) {
       slot = Create(pkt, sport, dport, hash);
       const FlowRecord& r = At(slot).rec;
-      to_client = !(r.client == pkt.src && r.client_port == sport);
+      to_client = !(SameAddress(r.client, pkt.src) && r.client_port == sport);
     }
     Account(slot, pkt, to_client);
   }
