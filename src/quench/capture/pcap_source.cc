@@ -53,7 +53,9 @@ Result<std::unique_ptr<PcapFileReader>> PcapFileReader::Open(const std::string& 
 }
 
 bool PcapFileReader::Next(Frame* frame, AnomalyCounters* anomalies) {
-  if (done_) [[unlikely]] return false;
+  if (done_) [[unlikely]] {
+    return false;
+  }
   pcap_pkthdr* hdr = nullptr;
   const u_char* data = nullptr;
   int rc = pcap_next_ex(handle_->pcap, &hdr, &data);

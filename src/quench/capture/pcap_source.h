@@ -44,9 +44,9 @@ class PcapFileReader {
   LinkType linktype_ = LinkType::kEthernet;
   uint64_t frames_read_ = 0;
   uint64_t file_size_ = 0;
-  uint32_t snaplen_ = 0;     // the file's snapshot length; 0 when the file says none
-  Timestamp last_ts_ = 0;    // previous frame's time, to count time going backwards
-  bool done_ = false;        // end of file or first unreadable record reached
+  uint32_t snaplen_ = 0;   // the file's snapshot length; 0 when the file says none
+  Timestamp last_ts_ = 0;  // previous frame's time, to count time going backwards
+  bool done_ = false;      // end of file or first unreadable record reached
 };
 
 // Several files read as one stream in timestamp order (a k-way merge on the next frame of

@@ -27,7 +27,9 @@ namespace quench {
 
 namespace {
 
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && IsSpace(s.front())) s.remove_prefix(1);
@@ -83,9 +85,7 @@ Result<uint16_t> ParsePortText(std::string_view text) {
 
 enum class LineKind { kAddress, kDomain, kUrl, kOther };
 
-bool AllOf(std::string_view s, bool (*pred)(char)) {
-  return std::all_of(s.begin(), s.end(), pred);
-}
+bool AllOf(std::string_view s, bool (*pred)(char)) { return std::all_of(s.begin(), s.end(), pred); }
 bool IsV4Char(char c) { return (c >= '0' && c <= '9') || c == '.' || c == '/' || c == ':'; }
 bool IsV6Char(char c) {
   return std::isxdigit(static_cast<unsigned char>(c)) != 0 || c == ':' || c == '.' || c == '/';
@@ -249,8 +249,7 @@ Status IpIndicatorIndexBuilder::Add(std::string_view value, std::string_view fam
                                     std::string_view source) {
   auto parsed = ParseIpIndicator(value);
   if (!parsed) {
-    return MakeError(ErrorCode::kParseError,
-                     std::string(source) + ": " + parsed.error().message());
+    return MakeError(ErrorCode::kParseError, std::string(source) + ": " + parsed.error().message());
   }
   AddParsed(*parsed, Trim(value), family, source);
   return OkStatus();
@@ -294,8 +293,7 @@ Result<IntelLoadReport> IpIndicatorIndexBuilder::LoadPlainList(const std::string
     if (line.size() > limits::kMaxIntelLineLength) {
       ++report.invalid;
       AddWarning(&report, where + ": line of " + std::to_string(line.size()) +
-                              " bytes exceeds the " +
-                              std::to_string(limits::kMaxIntelLineLength) +
+                              " bytes exceeds the " + std::to_string(limits::kMaxIntelLineLength) +
                               "-byte limit; skipped");
       continue;
     }

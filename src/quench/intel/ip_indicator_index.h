@@ -28,9 +28,9 @@ struct IpIndicatorAttribution {
 };
 
 struct IpIndicator {
-  std::string value;   // as written in the first list that had it ("1.2.3.4:80")
-  std::string family;  // family of the first attribution
-  std::string source;  // "path:line" of the first attribution
+  std::string value;             // as written in the first list that had it ("1.2.3.4:80")
+  std::string family;            // family of the first attribution
+  std::string source;            // "path:line" of the first attribution
   std::optional<uint16_t> port;  // set for ip:port indicators (then prefix is a host prefix)
   IpPrefix prefix;
   // Every list line that named this indicator, first one included, in load order.
@@ -107,7 +107,7 @@ struct IntelLoadReport {
   uint64_t duplicates = 0;  // of those, indicators already present (attribution added)
   uint64_t invalid = 0;     // lines reported as warnings and not loaded
   std::map<std::string, Skipped> skipped_by_kind;  // "domain", "url", "other"
-  std::vector<std::string> warnings;  // "path:line: reason", the first kMaxWarnings
+  std::vector<std::string> warnings;               // "path:line: reason", the first kMaxWarnings
   uint64_t warnings_total = 0;
 
   uint64_t skipped() const;
