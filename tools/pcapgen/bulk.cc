@@ -1,6 +1,7 @@
 // Flow f's packet budget: packets/flows, plus/minus a random shift between pairs (2k, 2k+1)
 // so totals stay exact while flows differ in length. A TCP flow with budget b >= 7 sends
-// SYN, SYN-ACK, ACK, b-6 data segments (about 1/3 from the client), FIN-ACK, FIN-ACK, ACK;
+// SYN, SYN-ACK, ACK, b-6 data segments (about 1/3 from the client, a third of
+// them pure ACKs of the peer's last data), FIN-ACK, FIN-ACK, ACK;
 // smaller budgets send a prefix of SYN, SYN-ACK, ACK, FIN-ACK, FIN-ACK, ACK. UDP flows
 // alternate DNS query/answer. Each step picks a random open flow, so flows interleave.
 #include "bulk.h"
@@ -38,6 +39,7 @@ struct OpenFlow {
   uint16_t client_port;
   uint32_t conversation;
   bool udp;
+  int8_t unacked_dir = -1;  // direction of data not yet acknowledged by a pure ACK
 };
 
 class Bulk {
@@ -118,7 +120,7 @@ class Bulk {
     fr.src_mac = MacFor(fr.src);
     fr.dst_mac = MacFor(fr.dst);
     fr.proto = fl.udp ? Proto::kUdp : Proto::kTcp;
-    fl.server_port = fl.udp ? 53 : ((h >> 40) % 5 == 0 ? 80 : 443);
+    fl.server_port = fl.udp ? 53 : ((h >> 40) % 5 == 0 ? 993 : 443);  // HTTPS, IMAPS
     fl.seq[0] = static_cast<uint32_t>(h);
     fl.seq[1] = static_cast<uint32_t>(h >> 32);
     fl.ip_id[0] = static_cast<uint16_t>(h >> 8);
@@ -133,10 +135,11 @@ class Bulk {
   size_t Payload(const OpenFlow& fl, bool from_client, uint8_t* out) {
     if (fl.udp) return FillPayload(App::kDns, from_client, 0, 0, fl.conversation, rng_, out);
     const uint64_t r = rng_.Next();
-    size_t len = from_client ? 40 + r % 360 : 100 + r % (o_.max_payload > 100 ? o_.max_payload - 99 : 1);
+    // Requests 40-400 bytes; responses half small (100-400), half up to max_payload.
+    size_t len = from_client || (r & 1) ? 40 + r % 361 : 100 + r % (o_.max_payload - 99);
     const size_t pool_off = (r >> 32) % (pool_.size() - len);
     std::memcpy(out, pool_.data() + pool_off, len);
-    if (fl.server_port == 443) {  // one TLS application-data record
+    {  // one TLS application-data record (both ports speak TLS)
       out[0] = 23;
       out[1] = 3;
       out[2] = 3;
@@ -170,10 +173,14 @@ class Bulk {
       if (control >= 0) {
         flags = kControl[control];
         from_client = kControlFromClient[control];
+      } else if (fl.unacked_dir >= 0 && rng_.Uniform(0, 2) == 0) {
+        from_client = fl.unacked_dir == 1;  // a pure ACK for the peer's data
+        fl.unacked_dir = -1;
       } else {
         from_client = rng_.Uniform(0, 2) == 0;
         payload_len = Payload(fl, from_client, payload_);
         flags = kTcpAck | kTcpPsh;
+        fl.unacked_dir = from_client ? 0 : 1;
       }
     }
     const int dir = from_client ? 0 : 1;
