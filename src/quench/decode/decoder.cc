@@ -244,7 +244,7 @@ class Decoder {
     r.Skip(1);  // TTL
     uint8_t proto = r.U8();
     r.Skip(2);  // checksum
-    uint8_t addr[8];
+    uint8_t addr[8] = {};
     r.Copy(addr, 8);
     // Total length 0 is what a capture on a host doing TCP segmentation offload sees (the
     // NIC fills it in later); like Wireshark, take the captured bytes as the packet.
@@ -298,7 +298,7 @@ class Decoder {
     const uint16_t payload_len = r.U16Be();
     uint8_t next = r.U8();
     r.Skip(1);  // hop limit
-    uint8_t addr[32];
+    uint8_t addr[32] = {};
     r.Copy(addr, 32);
     if (payload_len == 0 && next == kIpv6HopByHop) [[unlikely]] {
       return Fail(Anomaly::kIpv6Jumbogram, DecodeStatus::kUnsupported);
