@@ -3,8 +3,10 @@
 # the case's expected/ files (key order ignored, line order kept).
 #   run.sh QUENCH PCAPGEN CASE_DIR WORK_DIR
 # A case directory holds `args` (the hunt arguments after the inputs; paths relative to the
-# repository root), and either `input.pcap` or `spec.json` (generated with pcapgen at test
-# time), plus expected/{hosts,findings}.jsonl. QUENCH_GOLDEN_UPDATE=1 rewrites expected/.
+# repository root); its inputs: `spec.json` (generated with pcapgen at test time), `input*.pcap`,
+# `inputs` (repository-relative paths, one per line) or `prepare.sh` (writes WORK/input*.pcap);
+# expected/{hosts,findings}.jsonl; optionally `expect_stdout` (lines the report must contain).
+# QUENCH_GOLDEN_UPDATE=1 rewrites expected/.
 set -euo pipefail
 quench=$1 pcapgen=$2 case_dir=$3 work=$4
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -17,6 +19,10 @@ if [ -f "$case_dir/spec.json" ]; then
   inputs+=("$work/input.pcap")
 fi
 for f in "$case_dir"/input*.pcap; do [ -e "$f" ] && inputs+=("$f"); done
+if [ -f "$case_dir/inputs" ]; then
+  # repository-relative paths of shipped captures, one per line
+  while IFS= read -r f; do [ -n "$f" ] && inputs+=("$root/$f"); done < "$case_dir/inputs"
+fi
 if [ -f "$case_dir/prepare.sh" ]; then
   inputs=()
   # prepare.sh writes the inputs into WORK (e.g. a deliberately truncated capture)

@@ -1,5 +1,7 @@
 #include "quench/detect/indicator_contact.h"
 
+#include "quench/core/limits.h"
+
 #include <gtest/gtest.h>
 
 namespace quench {

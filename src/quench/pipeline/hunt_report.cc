@@ -12,9 +12,9 @@ namespace quench {
 namespace {
 
 std::string Rate(double per_second) {
-  if (per_second >= 1e6) return fmt::format("{:.2f} M/s", per_second / 1e6);
-  if (per_second >= 1e3) return fmt::format("{:.1f} k/s", per_second / 1e3);
-  return fmt::format("{:.0f}/s", per_second);
+  if (per_second >= 1e6) return fmt::format("{:.2f} M", per_second / 1e6);
+  if (per_second >= 1e3) return fmt::format("{:.1f} k", per_second / 1e3);
+  return fmt::format("{:.0f}", per_second);
 }
 
 std::string_view VerdictLabel(Verdict v) {
@@ -32,7 +32,7 @@ std::string FormatHuntReport(const HuntReport& r, const HuntOptions& options) {
   std::string out;
   auto it = std::back_inserter(out);
   const HuntCounts& c = r.counts;
-  fmt::format_to(it, "quench hunt: {} input(s), {} frames ({} IP packets), {} flows in {:.2f} s ({} frames)\n",
+  fmt::format_to(it, "quench hunt: {} input(s), {} frames ({} IP packets), {} flows in {:.2f} s ({} frames/s)\n",
                  options.inputs.size(), c.frames, c.ip_packets, c.flows, r.wall_seconds,
                  Rate(r.wall_seconds > 0 ? static_cast<double>(c.frames) / r.wall_seconds : 0));
   if (c.not_ip + c.malformed + c.unsupported > 0) {
