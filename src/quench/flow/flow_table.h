@@ -21,6 +21,7 @@ class FlowConsumer {
  public:
   virtual ~FlowConsumer() = default;
   // Called once per ended flow, in end order. The record is only valid during the call.
+  // Must not call back into the FlowTable that is ending the flow.
   virtual void OnFlowEnd(const FlowRecord& flow) = 0;
 };
 
