@@ -144,6 +144,12 @@ bool Ipv4OptionsValid(ByteReader opts) {
   return true;
 }
 
+// Big-endian loads from a local copy of a fixed header (made with ByteReader::Copy).
+inline uint16_t Be16(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
+inline uint32_t Be32(const uint8_t* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | p[3];
+}
+
 class Decoder {
  public:
   Decoder(PacketInfo* out, AnomalyCounters* anomalies) : out_(out), anomalies_(anomalies) {}
@@ -231,21 +237,18 @@ class Decoder {
   }
 
   DecodeStatus Ipv4(ByteReader& r) {
-    if (!r.CanRead(20)) [[unlikely]] return Fail(Anomaly::kIpv4Truncated);
     const size_t avail = r.remaining();
-    uint8_t version_ihl = r.U8();
-    if ((version_ihl >> 4) != 4) [[unlikely]] return Fail(Anomaly::kIpv4BadVersion);
-    const size_t header_len = (version_ihl & 0x0fu) * 4u;
+    // One bounds check for the fixed header: copy it out, then parse the copy.
+    uint8_t h[20];
+    if (!r.Copy(h, sizeof(h))) [[unlikely]] return Fail(Anomaly::kIpv4Truncated);
+    if ((h[0] >> 4) != 4) [[unlikely]] return Fail(Anomaly::kIpv4BadVersion);
+    const size_t header_len = (h[0] & 0x0fu) * 4u;
     if (header_len < 20) [[unlikely]] return Fail(Anomaly::kIpv4BadHeaderLength);
-    r.Skip(1);  // DSCP/ECN
-    uint32_t total_len = r.U16Be();
-    const uint16_t ip_id = r.U16Be();
-    const uint16_t frag = r.U16Be();
-    r.Skip(1);  // TTL
-    uint8_t proto = r.U8();
-    r.Skip(2);  // checksum
-    uint8_t addr[8] = {};
-    r.Copy(addr, 8);
+    uint32_t total_len = Be16(h + 2);
+    const uint16_t ip_id = Be16(h + 4);
+    const uint16_t frag = Be16(h + 6);
+    uint8_t proto = h[9];
+    const uint8_t* addr = h + 12;
     // Total length 0 is what a capture on a host doing TCP segmentation offload sees (the
     // NIC fills it in later); like Wireshark, take the captured bytes as the packet.
     if (total_len == 0) [[unlikely]] total_len = static_cast<uint32_t>(avail);
@@ -417,14 +420,14 @@ class Decoder {
     out_->ip_proto = proto;
     switch (proto) {
       case kIpProtoTcp: {
-        if (!r.CanRead(20)) [[unlikely]] return Fail(Anomaly::kTcpTruncated);
-        out_->sport = r.U16Be();
-        out_->dport = r.U16Be();
-        out_->tcp_seq = r.U32Be();
-        out_->tcp_ack = r.U32Be();
-        const uint32_t header_len = (r.U8() >> 4) * 4u;
-        const uint8_t flags = r.U8();
-        r.Skip(6);  // window, checksum, urgent pointer
+        uint8_t h[20];
+        if (!r.Copy(h, sizeof(h))) [[unlikely]] return Fail(Anomaly::kTcpTruncated);
+        out_->sport = Be16(h);
+        out_->dport = Be16(h + 2);
+        out_->tcp_seq = Be32(h + 4);
+        out_->tcp_ack = Be32(h + 8);
+        const uint32_t header_len = (h[12] >> 4) * 4u;
+        const uint8_t flags = h[13];
         if (header_len < 20 || header_len > l4_len) [[unlikely]] {
           return Fail(Anomaly::kTcpBadDataOffset);
         }
