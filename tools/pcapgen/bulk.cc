@@ -194,6 +194,7 @@ class Bulk {
     f.src_port = from_client ? fl.client_port : fl.server_port;
     f.dst_port = from_client ? fl.server_port : fl.client_port;
     f.ip_id = fl.ip_id[dir]++;
+    f.flow_label = (fl.conversation + static_cast<uint32_t>(dir)) & 0xfffff;
     if (!fl.udp) {
       f.tcp_flags = flags;
       f.seq = fl.seq[dir];

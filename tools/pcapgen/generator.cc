@@ -107,6 +107,8 @@ class Instance {
     seq_[1] = static_cast<uint32_t>(rng_.Next());
     ip_id_[0] = static_cast<uint16_t>(rng_.Next());
     ip_id_[1] = static_cast<uint16_t>(rng_.Next());
+    flow_label_[0] = static_cast<uint32_t>(rng_.Next()) & 0xfffff;
+    flow_label_[1] = static_cast<uint32_t>(rng_.Next()) & 0xfffff;
   }
 
   void SetEndpoints(const IpAddress& client, uint16_t client_port, const IpAddress& server) {
@@ -229,6 +231,7 @@ class Instance {
     f.outgoing = from_client;
     f.ttl = from_client ? fl_.client_ttl : fl_.server_ttl;
     f.ip_id = ip_id_[dir]++;
+    f.flow_label = flow_label_[dir];
     return f;
   }
 
@@ -271,6 +274,7 @@ class Instance {
   uint16_t client_port_ = 0;
   uint32_t seq_[2];
   uint16_t ip_id_[2];
+  uint32_t flow_label_[2];
   uint16_t echo_seq_ = 0;
 };
 

@@ -34,7 +34,7 @@ size_t IpHeaderLen(const quench::IpAddress& a) { return a.is_v4() ? 20 : 40; }
 // Writes an IP header for a packet whose IP payload is `payload_len` bytes; IPv4 gets its
 // header checksum. Returns the header length.
 size_t WriteIp(uint8_t* p, const quench::IpAddress& src, const quench::IpAddress& dst, uint8_t proto,
-               size_t payload_len, uint8_t ttl, uint16_t id) {
+               size_t payload_len, uint8_t ttl, uint16_t id, uint32_t flow_label) {
   if (src.is_v4()) {
     p[0] = 0x45;
     p[1] = 0;
@@ -49,7 +49,7 @@ size_t WriteIp(uint8_t* p, const quench::IpAddress& src, const quench::IpAddress
     Put16(p + 10, InternetChecksum(p, 20));
     return 20;
   }
-  Put32(p, 0x60000000u | (uint32_t{id} & 0xfffff));  // version 6, flow label from id
+  Put32(p, 0x60000000u | (flow_label & 0xfffff));
   Put16(p + 4, static_cast<uint16_t>(payload_len));
   p[6] = proto;
   p[7] = ttl;
@@ -233,7 +233,7 @@ size_t BuildFrame(const FrameSpec& f, const uint8_t* payload, size_t payload_len
   pos = l4_pos + l4_len;
 
   const uint8_t proto_num = static_cast<uint8_t>(f.proto);
-  WriteIp(out + ip_pos, f.src, f.dst, proto_num, l4_len, f.ttl, f.ip_id);
+  WriteIp(out + ip_pos, f.src, f.dst, proto_num, l4_len, f.ttl, f.ip_id, f.flow_label);
   uint64_t acc = f.proto == Proto::kIcmp ? 0 : PseudoHeaderSum(f.src, f.dst, proto_num, l4_len);
   acc = ChecksumAdd(l4, l4_len, acc);
   uint16_t sum = ChecksumFinish(acc);
@@ -245,7 +245,7 @@ size_t BuildFrame(const FrameSpec& f, const uint8_t* payload, size_t payload_len
     const size_t outer_payload = pos - outer_ip_pos - outer_ip_len;
     const uint8_t outer_proto = f.encap == Encap::kGre ? kIpProtoGre : kIpProtoUdp;
     WriteIp(out + outer_ip_pos, f.outer_src, f.outer_dst, outer_proto, outer_payload, 64,
-            static_cast<uint16_t>(f.ip_id ^ 0x5a5a));
+            static_cast<uint16_t>(f.ip_id ^ 0x5a5a), f.flow_label);
     if (f.encap == Encap::kVxlan) {
       uint8_t* udp = out + vxlan_udp_pos;
       // Source port from the inner flow (RFC 7348 suggests a hash of the inner headers).

@@ -46,7 +46,8 @@ struct FrameSpec {
   quench::IpAddress src, dst;  // same family
   Proto proto = Proto::kTcp;
   uint8_t ttl = 64;
-  uint16_t ip_id = 0;
+  uint16_t ip_id = 0;       // IPv4 identification
+  uint32_t flow_label = 0;  // IPv6 flow label (20 bits), constant per flow direction
   uint16_t src_port = 0, dst_port = 0;  // TCP/UDP
   uint8_t tcp_flags = 0;
   uint32_t seq = 0, ack = 0;
