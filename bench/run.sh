@@ -57,6 +57,7 @@ want() { [[ " $ONLY " == *" $1 "* ]]; }
 have() { command -v "$1" >/dev/null 2>&1; }
 
 mkdir -p "$WORK" "$SCRATCH"
+LOAD_AT_START=$(cut -d' ' -f1-3 /proc/loadavg)
 [[ -x $TIME ]] || die "$TIME missing (Debian package 'time'; scripts/install-deps.sh installs it)"
 [[ -x $FLOOR ]] || die "$FLOOR missing: build the release tree first (make release)"
 
@@ -231,7 +232,7 @@ report() {
   echo
   echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC'); host: $(nproc) cores, ${cpu_model:-unknown CPU}," \
     "$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM"
-  echo "- load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- load average (1, 5, 15 min) at the start: $LOAD_AT_START; at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- quench: $([[ $have_quench == 1 ]] && "$QUENCH" --version 2>/dev/null | head -1 || echo 'not built') ($QUENCH)"
   echo "- best of up to $RUNS runs (a run longer than ${SLOW_SECONDS}s is not repeated), warm page cache"
   echo
