@@ -45,7 +45,7 @@ for f in hosts.jsonl findings.jsonl; do
   fi
   if ! diff -u <(normalize "$case_dir/expected/$f") <(normalize "$work/out/$f") > "$work/$f.diff"; then
     echo "golden $name: $f differs from expected:"
-    head -40 "$work/$f.diff"
+    head -40 "$work/$f.diff" | cut -c1-400
     status=1
   fi
 done
