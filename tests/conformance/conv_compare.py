@@ -213,7 +213,8 @@ def tshark_side(args, capture, cache):
         "unparsed": unparsed[:5],
         "seconds": round(secs, 3),
     }
-    cache.put(capture, result)
+    if rc is not None:  # a timeout may be load, not the file: ask again next run
+        cache.put(capture, result)
     return result
 
 
