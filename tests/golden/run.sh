@@ -15,7 +15,7 @@ rm -rf "$work" && mkdir -p "$work"
 
 inputs=()
 if [ -f "$case_dir/spec.json" ]; then
-  "$pcapgen" "$case_dir/spec.json" -o "$work/input.pcap" >/dev/null
+  "$pcapgen" -q "$case_dir/spec.json" -o "$work/input.pcap" >/dev/null
   inputs+=("$work/input.pcap")
 fi
 for f in "$case_dir"/input*.pcap; do [ -e "$f" ] && inputs+=("$f"); done

@@ -22,8 +22,8 @@ double SeverityWeight(Severity s) {
   switch (s) {
     case Severity::kLow: return 0.15;
     case Severity::kMedium: return 0.4;
-    case Severity::kHigh: return 0.75;
-    case Severity::kCritical: return 0.95;
+    case Severity::kHigh: return 0.8;
+    case Severity::kCritical: return 1.0;
   }
   return 0.0;
 }

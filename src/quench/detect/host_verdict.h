@@ -31,7 +31,7 @@ struct HostVerdict {
 };
 
 // Score: 1 - prod(1 - w(severity) * confidence) over the host's findings, with
-// w = {low 0.15, medium 0.4, high 0.75, critical 0.95}. Verdict: compromised when the score
+// w = {low 0.15, medium 0.4, high 0.8, critical 1.0}. Verdict: compromised when the score
 // is >= 0.7; exposed when every finding is an exposure finding; suspicious otherwise.
 // Hosts come out by descending score, then address.
 std::vector<HostVerdict> ScoreHosts(const std::vector<Finding>& findings);

@@ -28,8 +28,8 @@ TEST(ScoreHostsTest, CombinesFindingsPerHostIntoScoreAndVerdict) {
   auto hosts = ScoreHosts(findings);
   ASSERT_EQ(hosts.size(), 2u);
   EXPECT_EQ(hosts[0].host.ToString(), "10.0.0.1");
-  // 1 - (1 - 0.75*0.9) * (1 - 0.4*0.7) = 1 - 0.325 * 0.72 = 0.766
-  EXPECT_NEAR(hosts[0].score, 0.766, 1e-9);
+  // 1 - (1 - 0.8*0.9) * (1 - 0.4*0.7) = 1 - 0.28 * 0.72 = 0.7984
+  EXPECT_NEAR(hosts[0].score, 0.7984, 1e-9);
   EXPECT_EQ(hosts[0].verdict, Verdict::kCompromised);
   EXPECT_EQ(hosts[0].findings, 2u);
   EXPECT_EQ(hosts[0].first_seen, 500);
@@ -49,6 +49,15 @@ TEST(ScoreHostsTest, ExposureOnlyHostIsExposedWhateverItsScore) {
   ASSERT_EQ(hosts.size(), 1u);
   EXPECT_EQ(hosts[0].verdict, Verdict::kExposed);
   EXPECT_GT(hosts[0].score, 0.9);
+}
+
+TEST(ScoreHostsTest, OneStrongFindingIsEnoughButAWeakOneIsNot) {
+  auto strong = ScoreHosts({MakeFinding("192.0.2.2", Severity::kHigh, 0.9)});
+  EXPECT_EQ(strong[0].verdict, Verdict::kCompromised);
+  auto cidr = ScoreHosts({MakeFinding("192.0.2.3", Severity::kHigh, 0.7)});
+  EXPECT_EQ(cidr[0].verdict, Verdict::kSuspicious);
+  auto critical = ScoreHosts({MakeFinding("192.0.2.4", Severity::kCritical, 0.7)});
+  EXPECT_EQ(critical[0].verdict, Verdict::kCompromised);
 }
 
 TEST(ScoreHostsTest, EmptyInputGivesNoHosts) { EXPECT_TRUE(ScoreHosts({}).empty()); }
