@@ -11,7 +11,8 @@ namespace quench::fuzz {
 inline constexpr LinkType kFuzzLinkTypes[] = {
     LinkType::kEthernet, LinkType::kRaw,      LinkType::kRawAlt,    LinkType::kIpv4,
     LinkType::kIpv6,     LinkType::kLinuxSll, LinkType::kLinuxSll2, LinkType::kNull,
-    LinkType::kLoop,
+    LinkType::kLoop,     LinkType::kPpp,      LinkType::kPppSerial, LinkType::kCiscoHdlc,
+    LinkType::kIeee80211, LinkType::kPpi,
 };
 inline constexpr size_t kFuzzLinkTypeCount = sizeof(kFuzzLinkTypes) / sizeof(kFuzzLinkTypes[0]);
 

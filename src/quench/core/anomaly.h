@@ -75,6 +75,18 @@ namespace quench {
   X(kGreSourceRouting, "gre_source_routing")                 \
   X(kErspanTruncated, "erspan_truncated")                    \
   X(kErspanUnsupportedVersion, "erspan_unsupported_version") \
+  X(kGtpTruncated, "gtp_truncated")                          \
+  X(kGtpUnsupportedVersion, "gtp_unsupported_version")      \
+  X(kGtpUnsupportedPayload, "gtp_unsupported_payload")      \
+  X(kPppTruncated, "ppp_truncated")                          \
+  X(kPppUnsupportedProtocol, "ppp_unsupported_protocol")    \
+  X(kChdlcTruncated, "chdlc_truncated")                      \
+  X(kPpiTruncated, "ppi_truncated")                          \
+  X(kPpiUnsupportedDlt, "ppi_unsupported_dlt")               \
+  X(kIeee80211Truncated, "ieee80211_truncated")              \
+  X(kIeee80211Unsupported, "ieee80211_unsupported")          \
+  X(kCapwapTruncated, "capwap_truncated")                    \
+  X(kCapwapUnsupported, "capwap_unsupported")                \
   /* flow table */                                           \
   X(kFlowTableFull, "flow_table_full_evictions")
 

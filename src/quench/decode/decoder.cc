@@ -36,8 +36,18 @@ constexpr uint16_t kEtherErspan3 = 0x22eb;
 constexpr uint16_t kGrePpp = 0x880b;
 constexpr uint16_t kPppIpv4 = 0x0021;
 constexpr uint16_t kPppIpv6 = 0x0057;
+constexpr uint16_t kPppMplsUnicast = 0x0281;
+constexpr uint16_t kPppMplsMulticast = 0x0283;
 
 constexpr uint16_t kVxlanPort = 4789;
+constexpr uint16_t kGtpuPort = 2152;
+constexpr uint16_t kCapwapDataPort = 5247;
+
+constexpr uint8_t kGtpTypeGpdu = 0xff;
+
+// Inner link types a PPI header may announce that quench decodes.
+constexpr uint32_t kDltEthernet = 1;
+constexpr uint32_t kDltIeee80211 = 105;
 
 constexpr uint8_t kIpProtoIpip = 4;
 constexpr uint8_t kIpProtoIpv6 = 41;
@@ -62,6 +72,7 @@ bool IsKnownNonIpEthertype(uint16_t type) {
   switch (type) {
     case 0x0806:  // ARP
     case 0x0842:  // Wake-on-LAN
+    case 0x2000:  // CDP (as Cisco HDLC carries it)
     case 0x22f0:  // AVTP
     case 0x6002:  // DEC MOP
     case 0x6003:  // DECnet
@@ -234,6 +245,58 @@ class Decoder {
     uint16_t hatype = r.U16Be();
     r.Skip(10);
     return CookedProtocol(hatype, protocol, r);
+  }
+
+  // DLT_PPP and DLT_PPP_SERIAL: address/control bytes 0xff 0x03 when present, then the PPP
+  // protocol. Cisco routers put Cisco HDLC frames (address 0x0f or 0x8f) in PPP captures too.
+  DecodeStatus PppLink(ByteReader& r) {
+    if (!r.CanRead(2)) return Fail(Anomaly::kPppTruncated);
+    const uint8_t address = r.PeekU8(0);
+    if (address == 0x0f || address == 0x8f) return CiscoHdlc(r);
+    if (address == 0xff && r.PeekU8(1) == 0x03) r.Skip(2);
+    return Ppp(r, Anomaly::kPppTruncated, Anomaly::kPppUnsupportedProtocol);
+  }
+
+  // DLT_C_HDLC: address(1) control(1) ethertype(2).
+  DecodeStatus CiscoHdlc(ByteReader& r) {
+    if (!r.CanRead(4)) return Fail(Anomaly::kChdlcTruncated);
+    r.Skip(2);
+    return EtherType(r.U16Be(), r);
+  }
+
+  // DLT_PPI: version(1) flags(1) header length(2, LE) inner DLT(4, LE), then fields up to the
+  // header length. Ethernet and 802.11 inside are decoded.
+  DecodeStatus Ppi(ByteReader& r) {
+    if (!r.CanRead(8)) return Fail(Anomaly::kPpiTruncated);
+    r.Skip(2);  // version, flags
+    const uint16_t header_len = r.U16Le();
+    const uint32_t dlt = r.U32Le();
+    if (header_len < 8 || !r.Skip(header_len - 8u)) return Fail(Anomaly::kPpiTruncated);
+    switch (dlt) {
+      case kDltEthernet:
+        return Ethernet(r);
+      case kDltIeee80211:
+        return Ieee80211(r);
+      default:
+        return Fail(Anomaly::kPpiUnsupportedDlt, DecodeStatus::kUnsupported);
+    }
+  }
+
+  // An 802.11 frame without radio header (the FCS, if any, is cut by the IP length).
+  DecodeStatus Ieee80211(ByteReader& r) {
+    size_t llc_offset = 0;
+    switch (ProbeIeee80211(r, /*try_swapped=*/false, &llc_offset)) {
+      case WlanKind::kTruncated:
+        return Fail(Anomaly::kIeee80211Truncated);
+      case WlanKind::kUnsupported:
+        return Fail(Anomaly::kIeee80211Unsupported, DecodeStatus::kUnsupported);
+      case WlanKind::kNotIp:
+        return NotIp(0);
+      case WlanKind::kSnap:
+        break;
+    }
+    r.Skip(llc_offset + 6);
+    return EtherType(r.U16Be(), r);
   }
 
   DecodeStatus Ipv4(ByteReader& r) {
@@ -453,14 +516,22 @@ class Decoder {
           return Fail(Anomaly::kUdpBadLength);
         }
         const uint32_t data_len = udp_len - 8u;
-        if (dport == kVxlanPort && !fragmented) {
-          ByteReader vxlan = r.Sub(std::min<size_t>(r.remaining(), data_len));
-          if (!vxlan.CanRead(8)) return Fail(Anomaly::kVxlanTruncated);
-          // Flags byte with the I bit (valid VNI); otherwise it is plain UDP on port 4789.
-          if ((vxlan.PeekU8(0) & 0x08) != 0) {
-            vxlan.Skip(8);
-            if (!EnterTunnel()) return DecodeStatus::kMalformed;
-            return Ethernet(vxlan);
+        if (!fragmented) {
+          ByteReader rest = r;  // plain UDP (no tunnel after all) keeps `r` where it is
+          ByteReader data = rest.Sub(std::min<size_t>(rest.remaining(), data_len));
+          DecodeStatus status = DecodeStatus::kOk;
+          if (dport == kVxlanPort) {
+            if (!data.CanRead(8)) return Fail(Anomaly::kVxlanTruncated);
+            // Flags byte with the I bit (valid VNI); otherwise it is plain UDP on port 4789.
+            if ((data.PeekU8(0) & 0x08) != 0) {
+              data.Skip(8);
+              if (!EnterTunnel()) return DecodeStatus::kMalformed;
+              return Ethernet(data);
+            }
+          } else if (sport == kGtpuPort || dport == kGtpuPort) {
+            if (Gtpu(data, &status)) return status;
+          } else if (sport == kCapwapDataPort || dport == kCapwapDataPort) {
+            if (CapwapData(data, &status)) return status;
           }
         }
         out_->sport = sport;
@@ -502,6 +573,139 @@ class Decoder {
     }
     SetPayload(r, l4_len);
     return DecodeStatus::kOk;
+  }
+
+  // GTPv1-U (3GPP TS 29.281) on UDP 2152: flags(1: version 3 bits, PT, -, E, S, PN) type(1)
+  // length(2: bytes after the first 8) TEID(4); when E, S or PN is set, sequence(2) N-PDU(1)
+  // next extension type(1), then a chain of extension headers, each length(1, in 4-byte
+  // units) ... next type(1). A G-PDU (type 255) carries the subscriber's IPv4/IPv6 packet,
+  // which is the flow. Returns false, with *status untouched, when the datagram is reported
+  // as plain UDP: signalling (echo, error indication, end marker), other GTP versions, or a
+  // payload that is not IP.
+  bool Gtpu(ByteReader& r, DecodeStatus* status) {
+    if (!r.CanRead(8)) {
+      *status = Fail(Anomaly::kGtpTruncated);
+      return true;
+    }
+    const uint8_t flags = r.U8();
+    const uint8_t type = r.U8();
+    const uint16_t length = r.U16Be();
+    r.Skip(4);  // TEID
+    if ((flags & 0xf0) != 0x30) {  // version 1, protocol type GTP (not GTP')
+      anomalies_->Increment(Anomaly::kGtpUnsupportedVersion);
+      return false;
+    }
+    if (type != kGtpTypeGpdu) return false;
+    ByteReader pdu = r.Sub(std::min<size_t>(length, r.remaining()));
+    if ((flags & 0x07) != 0) {
+      if (length < 4 || !pdu.Skip(3)) {
+        *status = Fail(Anomaly::kGtpTruncated);
+        return true;
+      }
+      uint8_t next = pdu.U8();
+      while (next != 0) {
+        const size_t ext_len = pdu.PeekU8(0) * 4u;
+        if (ext_len == 0 || !pdu.CanRead(ext_len)) {
+          *status = Fail(Anomaly::kGtpTruncated);
+          return true;
+        }
+        next = pdu.PeekU8(ext_len - 1);
+        pdu.Skip(ext_len);
+      }
+    }
+    if (!pdu.CanRead(1)) {
+      *status = Fail(Anomaly::kGtpTruncated);
+      return true;
+    }
+    const uint8_t version = pdu.PeekU8(0) >> 4;
+    if (version != 4 && version != 6) {
+      anomalies_->Increment(Anomaly::kGtpUnsupportedPayload);
+      return false;
+    }
+    if (!EnterTunnel()) {
+      *status = DecodeStatus::kMalformed;
+      return true;
+    }
+    *status = version == 4 ? Ipv4(pdu) : Ipv6(pdu);
+    return true;
+  }
+
+  // CAPWAP data channel (RFC 5415) on UDP 5247: preamble(1: version 0, type 0 = clear, 1 =
+  // DTLS) HLEN(5 bits, 4-byte words) RID(5) WBID(5) T F L W M K flags(3), ... up to HLEN*4.
+  // T = 0: an 802.3 frame follows; T = 1 with WBID 1: an 802.11 frame, whose frame control
+  // some access points (Cisco) send byte-swapped. Returns false, with *status untouched, when
+  // the datagram is reported as plain UDP: DTLS, keep-alives, fragments, other bindings,
+  // 802.11 frames that carry no LLC/SNAP data.
+  bool CapwapData(ByteReader& r, DecodeStatus* status) {
+    if (!r.CanRead(8)) {
+      *status = Fail(Anomaly::kCapwapTruncated);
+      return true;
+    }
+    const uint8_t preamble = r.PeekU8(0);
+    const size_t header_len = (r.PeekU8(1) >> 3) * 4u;
+    const uint8_t wbid = (r.PeekU8(2) >> 1) & 0x1f;
+    const bool native = (r.PeekU8(2) & 0x01) != 0;
+    const uint8_t flags = r.PeekU8(3);
+    if (preamble != 0 || (flags & 0x80) != 0 || (native && wbid != 1)) {
+      anomalies_->Increment(Anomaly::kCapwapUnsupported);  // DTLS, fragment, binding
+      return false;
+    }
+    if (header_len < 8 || !r.Skip(header_len)) {
+      *status = Fail(Anomaly::kCapwapTruncated);
+      return true;
+    }
+    if ((flags & 0x08) != 0 || r.remaining() == 0) return false;  // keep-alive
+    if (native) {
+      size_t llc_offset = 0;
+      if (ProbeIeee80211(r, /*try_swapped=*/true, &llc_offset) != WlanKind::kSnap) return false;
+      r.Skip(llc_offset + 6);
+      if (!EnterTunnel()) {
+        *status = DecodeStatus::kMalformed;
+        return true;
+      }
+      *status = EtherType(r.U16Be(), r);
+      return true;
+    }
+    if (!EnterTunnel()) {
+      *status = DecodeStatus::kMalformed;
+      return true;
+    }
+    *status = Ethernet(r);
+    return true;
+  }
+
+  enum class WlanKind : uint8_t { kSnap, kNotIp, kUnsupported, kTruncated };
+
+  // Looks at an 802.11 frame without consuming or counting anything. kSnap: an unprotected
+  // data frame whose LLC/SNAP header (AA AA 03 + OUI 3 bytes + ethertype 2) begins at
+  // *llc_offset and is captured. kNotIp: management, control, null data, or a non-SNAP LLC.
+  // kUnsupported: a protected (encrypted) frame, an A-MSDU, or a version other than 0.
+  // `try_swapped` accepts a frame control with its two bytes swapped (flags first), recognised
+  // by the version bits of the first byte being non-zero.
+  static WlanKind ProbeIeee80211(const ByteReader& r, bool try_swapped, size_t* llc_offset) {
+    if (!r.CanRead(24)) return WlanKind::kTruncated;
+    uint8_t fc_type = r.PeekU8(0);
+    uint8_t fc_flags = r.PeekU8(1);
+    if ((fc_type & 0x03) != 0 && try_swapped) std::swap(fc_type, fc_flags);
+    if ((fc_type & 0x03) != 0) return WlanKind::kUnsupported;
+    const uint8_t frame_type = (fc_type >> 2) & 0x03;
+    const uint8_t subtype = fc_type >> 4;
+    if (frame_type != 2 || (subtype & 0x04) != 0) return WlanKind::kNotIp;  // not data / null
+    if ((fc_flags & 0x40) != 0) return WlanKind::kUnsupported;              // protected
+    size_t header_len = 24;
+    if ((fc_flags & 0x03) == 0x03) header_len += 6;  // to DS and from DS: address 4
+    if ((subtype & 0x08) != 0) {                     // QoS data: QoS control, maybe HT control
+      if (!r.CanRead(header_len + 2)) return WlanKind::kTruncated;
+      if ((r.PeekU8(header_len) & 0x80) != 0) return WlanKind::kUnsupported;  // A-MSDU
+      header_len += 2 + ((fc_flags & 0x80) != 0 ? 4u : 0u);
+    }
+    if (!r.CanRead(header_len + 8)) return WlanKind::kTruncated;
+    if (r.PeekU8(header_len) != 0xaa || r.PeekU8(header_len + 1) != 0xaa ||
+        r.PeekU8(header_len + 2) != 0x03) {
+      return WlanKind::kNotIp;
+    }
+    *llc_offset = header_len;
+    return WlanKind::kSnap;
   }
 
   // GRE version 0 (RFC 2784/2890): C, K, S optional words; R (source routing) unsupported.
@@ -595,6 +799,9 @@ class Decoder {
         return Ipv4(r);
       case kPppIpv6:
         return Ipv6(r);
+      case kPppMplsUnicast:
+      case kPppMplsMulticast:
+        return Mpls(r);
       default:
         // 0x8xxx network control (IPCP...), 0xCxxx link control (LCP, PAP, CHAP): not IP.
         if (protocol >= 0x8000) {
@@ -688,6 +895,15 @@ DecodeStatus DecodeFrame(const Frame& frame, PacketInfo* out, AnomalyCounters* a
       return decoder.Null(r, /*network_order=*/false);
     case LinkType::kLoop:
       return decoder.Null(r, /*network_order=*/true);
+    case LinkType::kPpp:
+    case LinkType::kPppSerial:
+      return decoder.PppLink(r);
+    case LinkType::kCiscoHdlc:
+      return decoder.CiscoHdlc(r);
+    case LinkType::kIeee80211:
+      return decoder.Ieee80211(r);
+    case LinkType::kPpi:
+      return decoder.Ppi(r);
   }
   anomalies->Increment(Anomaly::kCaptureUnsupportedLinktype);
   return DecodeStatus::kUnsupported;

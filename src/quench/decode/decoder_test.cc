@@ -713,6 +713,232 @@ TEST(DecodeFrame, EveryPrefixOfAFrameIsSafe) {
   ExpectInnerV4Tcp(Decode(frame), 1);
 }
 
+Bytes OuterUdp(uint16_t sport, uint16_t dport, const Bytes& payload) {
+  return Ethernet(0x0800, Ipv4(kA, kB, kIpProtoUdp, Udp(sport, dport, payload)),
+                  {{0x8100, 20}, {0x8100, 21}});
+}
+
+void ExpectOuterUdp(const Decoded& d, uint16_t dport) {
+  EXPECT_EQ(d.status, DecodeStatus::kOk);
+  EXPECT_EQ(d.pkt.src, IpAddress::FromV4(kA));
+  EXPECT_EQ(d.pkt.dport, dport);
+  EXPECT_EQ(d.pkt.ip_proto, kIpProtoUdp);
+  EXPECT_EQ(d.pkt.tunnel_depth, 0);
+}
+
+TEST(DecodeFrame, GtpuIpv4AndIpv6) {
+  ExpectInnerV4Tcp(Decode(OuterUdp(2152, 2152, Gtpu(InnerV4Tcp()))), 1);
+  // Either port is enough; sequence number and a chain of two extension headers.
+  ExpectInnerV4Tcp(Decode(OuterUdp(40000, 2152, Gtpu(InnerV4Tcp(), 0xff, 7))), 1);
+  ExpectInnerV4Tcp(
+      Decode(OuterUdp(2152, 40000, Gtpu(InnerV4Tcp(), 0xff, {}, {Bytes(2, 0), Bytes(6, 1)}))), 1);
+  Decoded v6 = Decode(OuterUdp(2152, 2152, Gtpu(V6Udp(), 0xff, 1, {Bytes(2, 0)})));
+  ExpectClean(v6);
+  EXPECT_EQ(v6.pkt.ip_version, 6);
+  EXPECT_EQ(v6.pkt.src, *IpAddress::Parse("2001:db8::1"));
+  EXPECT_EQ(v6.pkt.dport, 53);
+  EXPECT_EQ(v6.pkt.tunnel_depth, 1);
+  EXPECT_EQ(v6.pkt.vlan, 21);
+}
+
+TEST(DecodeFrame, GtpuSignallingAndNonIpStayOuterUdp) {
+  // Echo request (type 1): the outer flow, nothing counted.
+  Decoded echo = Decode(OuterUdp(2152, 2152, Gtpu({}, 1, 5)));
+  ExpectClean(echo);
+  ExpectOuterUdp(echo, 2152);
+  // A G-PDU whose payload is not IP: the outer flow, counted.
+  Decoded other = Decode(OuterUdp(2152, 2152, Gtpu(Filler(30, 0x11))));
+  ExpectOuterUdp(other, 2152);
+  EXPECT_EQ(other.anomalies.Get(Anomaly::kGtpUnsupportedPayload), 1u);
+  // GTPv2-C or GTP' on the GTP-U port: not decoded, counted.
+  Bytes v2 = Gtpu(InnerV4Tcp());
+  v2[0] = 0x48;
+  Decoded version = Decode(OuterUdp(2152, 2152, v2));
+  ExpectOuterUdp(version, 2152);
+  EXPECT_EQ(version.anomalies.Get(Anomaly::kGtpUnsupportedVersion), 1u);
+  // The plain UDP fallback keeps the payload of the datagram.
+  EXPECT_EQ(version.pkt.payload_caplen, v2.size());
+}
+
+TEST(DecodeFrame, GtpuMalformed) {
+  ExpectOnly(Decode(OuterUdp(2152, 2152, Bytes{0x30, 0xff, 0, 0})), DecodeStatus::kMalformed,
+             Anomaly::kGtpTruncated);
+  // E flag set but the optional word is missing.
+  ExpectOnly(Decode(OuterUdp(2152, 2152, Bytes{0x34, 0xff, 0, 0, 1, 2, 3, 4})),
+             DecodeStatus::kMalformed, Anomaly::kGtpTruncated);
+  // An extension header of length 0 would never end; one longer than the packet is cut.
+  Bytes zero_ext = Gtpu(InnerV4Tcp(), 0xff, {}, {Bytes(2, 0)});
+  zero_ext[12] = 0;
+  ExpectOnly(Decode(OuterUdp(2152, 2152, zero_ext)), DecodeStatus::kMalformed,
+             Anomaly::kGtpTruncated);
+  Bytes long_ext = Gtpu({}, 0xff, {}, {Bytes(2, 0)});
+  long_ext[12] = 9;
+  ExpectOnly(Decode(OuterUdp(2152, 2152, long_ext)), DecodeStatus::kMalformed,
+             Anomaly::kGtpTruncated);
+  // A G-PDU with no payload at all.
+  ExpectOnly(Decode(OuterUdp(2152, 2152, Gtpu({}))), DecodeStatus::kMalformed,
+             Anomaly::kGtpTruncated);
+  // A broken inner packet is the inner layer's anomaly.
+  ExpectOnly(Decode(OuterUdp(2152, 2152, Gtpu(Filler(10, 0x45)))), DecodeStatus::kMalformed,
+             Anomaly::kIpv4Truncated);
+  // A fragmented outer datagram is reported as the outer flow (no decapsulation).
+  Ipv4Options first;
+  first.more_fragments = true;
+  Decoded frag =
+      Decode(Ethernet(0x0800, Ipv4(kA, kB, kIpProtoUdp, Udp(2152, 2152, Gtpu(InnerV4Tcp())), first)));
+  EXPECT_EQ(frag.status, DecodeStatus::kOk);
+  EXPECT_EQ(frag.pkt.tunnel_depth, 0);
+}
+
+TEST(DecodeFrame, PppLinkType) {
+  for (LinkType lt : {LinkType::kPpp, LinkType::kPppSerial}) {
+    Decoded d = Decode(PppFrame(0x0021, V4Tcp()), lt);
+    ExpectClean(d);
+    EXPECT_EQ(d.pkt.dport, 80);
+    EXPECT_EQ(d.pkt.src, IpAddress::FromV4(kA));
+    // Without address and control bytes, and with a compressed protocol field.
+    Decoded bare = Decode(PppFrame(0x0057, V6Udp(), /*address_control=*/false), lt);
+    ExpectClean(bare);
+    EXPECT_EQ(bare.pkt.dport, 53);
+    Decoded compressed = Decode(Cat({{0x21}, V4Tcp()}), lt);
+    ExpectClean(compressed);
+    EXPECT_EQ(compressed.pkt.sport, 1234);
+    // MPLS over PPP.
+    ExpectClean(Decode(PppFrame(0x0281, Mpls({16}, V4Tcp())), lt));
+    // LCP is not IP; an unknown network protocol is unsupported.
+    ExpectOnly(Decode(PppFrame(0xc021, Filler(8)), lt), DecodeStatus::kNotIp,
+               Anomaly::kNonIpPacket);
+    ExpectOnly(Decode(PppFrame(0x002b, Filler(8)), lt), DecodeStatus::kUnsupported,
+               Anomaly::kPppUnsupportedProtocol);
+    ExpectOnly(Decode(Bytes{0xff}, lt), DecodeStatus::kMalformed, Anomaly::kPppTruncated);
+    ExpectOnly(Decode(Bytes{0xff, 0x03}, lt), DecodeStatus::kMalformed, Anomaly::kPppTruncated);
+    ExpectOnly(Decode(Bytes{0xff, 0x03, 0x00}, lt), DecodeStatus::kMalformed,
+               Anomaly::kPppTruncated);
+    ExpectOnly(Decode(PppFrame(0x0021, Filler(5, 0x45)), lt), DecodeStatus::kMalformed,
+               Anomaly::kIpv4Truncated);
+    // Cisco HDLC frames in a PPP capture (what Cisco routers write).
+    Decoded chdlc = Decode(Chdlc(0x0800, V4Tcp()), lt);
+    ExpectClean(chdlc);
+    EXPECT_EQ(chdlc.pkt.dport, 80);
+  }
+}
+
+TEST(DecodeFrame, CiscoHdlc) {
+  Decoded d = Decode(Chdlc(0x0800, V4Tcp()), LinkType::kCiscoHdlc);
+  ExpectClean(d);
+  EXPECT_EQ(d.pkt.dport, 80);
+  Decoded v6 = Decode(Chdlc(0x86dd, V6Udp()), LinkType::kCiscoHdlc);
+  ExpectClean(v6);
+  EXPECT_EQ(v6.pkt.ip_version, 6);
+  ExpectClean(Decode(Chdlc(0x8847, Mpls({16, 17}, V4Tcp())), LinkType::kCiscoHdlc));
+  // SLARP (0x8035) and CDP (0x2000) are not IP.
+  ExpectOnly(Decode(Chdlc(0x8035, Filler(20)), LinkType::kCiscoHdlc), DecodeStatus::kNotIp,
+             Anomaly::kNonIpPacket);
+  ExpectOnly(Decode(Chdlc(0x2000, Filler(20)), LinkType::kCiscoHdlc), DecodeStatus::kNotIp,
+             Anomaly::kNonIpPacket);
+  ExpectOnly(Decode(Bytes{0x0f, 0x00, 0x08}, LinkType::kCiscoHdlc), DecodeStatus::kMalformed,
+             Anomaly::kChdlcTruncated);
+}
+
+TEST(DecodeFrame, PpiEthernetAndWlan) {
+  Decoded eth = Decode(Ppi(1, Ethernet(0x0800, V4Tcp())), LinkType::kPpi);
+  ExpectClean(eth);
+  EXPECT_EQ(eth.pkt.dport, 80);
+  Decoded no_fields = Decode(Ppi(1, Ethernet(0x86dd, V6Udp()), 0), LinkType::kPpi);
+  ExpectClean(no_fields);
+  EXPECT_EQ(no_fields.pkt.dport, 53);
+  Decoded wlan = Decode(Ppi(105, WlanData(0x0800, V4Tcp())), LinkType::kPpi);
+  ExpectClean(wlan);
+  EXPECT_EQ(wlan.pkt.dport, 80);
+  Decoded qos = Decode(Ppi(105, WlanData(0x86dd, V6Udp(), /*qos=*/true)), LinkType::kPpi);
+  ExpectClean(qos);
+  EXPECT_EQ(qos.pkt.dport, 53);
+  // Radiotap inside PPI is not decoded.
+  ExpectOnly(Decode(Ppi(127, Filler(40)), LinkType::kPpi), DecodeStatus::kUnsupported,
+             Anomaly::kPpiUnsupportedDlt);
+  ExpectOnly(Decode(Bytes{0, 0, 8, 0, 1, 0, 0}, LinkType::kPpi), DecodeStatus::kMalformed,
+             Anomaly::kPpiTruncated);
+  // Header length below 8, and beyond the frame.
+  ExpectOnly(Decode(Bytes{0, 0, 4, 0, 1, 0, 0, 0, 1, 2, 3}, LinkType::kPpi),
+             DecodeStatus::kMalformed, Anomaly::kPpiTruncated);
+  ExpectOnly(Decode(Bytes{0, 0, 200, 0, 1, 0, 0, 0, 1, 2, 3}, LinkType::kPpi),
+             DecodeStatus::kMalformed, Anomaly::kPpiTruncated);
+  ExpectOnly(Decode(Ppi(1, Filler(5)), LinkType::kPpi), DecodeStatus::kMalformed,
+             Anomaly::kEthernetTruncated);
+}
+
+TEST(DecodeFrame, Ieee80211) {
+  ExpectClean(Decode(WlanData(0x0800, V4Tcp()), LinkType::kIeee80211));
+  // Protected (encrypted) data and A-MSDU are unsupported; management and ARP are not IP.
+  ExpectOnly(Decode(WlanData(0x0800, V4Tcp(), false, false, 0x40), LinkType::kIeee80211),
+             DecodeStatus::kUnsupported, Anomaly::kIeee80211Unsupported);
+  Bytes amsdu = WlanData(0x0800, V4Tcp(), /*qos=*/true);
+  amsdu[24] = 0x80;
+  ExpectOnly(Decode(amsdu, LinkType::kIeee80211), DecodeStatus::kUnsupported,
+             Anomaly::kIeee80211Unsupported);
+  Bytes beacon = WlanData(0x0800, V4Tcp());
+  beacon[0] = 0x80;
+  ExpectOnly(Decode(beacon, LinkType::kIeee80211), DecodeStatus::kNotIp, Anomaly::kNonIpPacket);
+  ExpectOnly(Decode(WlanData(0x0806, Filler(28)), LinkType::kIeee80211), DecodeStatus::kNotIp,
+             Anomaly::kNonIpPacket);
+  // Four addresses (WDS): address 4 is skipped.
+  Bytes wds = WlanData(0x0800, V4Tcp(), false, false, 0x02);
+  wds.insert(wds.begin() + 24, 6, 0x11);
+  ExpectClean(Decode(wds, LinkType::kIeee80211));
+  // Not LLC/SNAP, and truncations.
+  Bytes raw_llc = WlanData(0x0800, V4Tcp());
+  raw_llc[24] = 0x42;
+  ExpectOnly(Decode(raw_llc, LinkType::kIeee80211), DecodeStatus::kNotIp, Anomaly::kNonIpPacket);
+  Bytes frame = WlanData(0x0800, {});
+  for (size_t n = 0; n < frame.size(); ++n) {
+    Bytes cut(frame.begin(), frame.begin() + static_cast<std::ptrdiff_t>(n));
+    ExpectOnly(Decode(cut, LinkType::kIeee80211), DecodeStatus::kMalformed,
+               Anomaly::kIeee80211Truncated);
+  }
+}
+
+TEST(DecodeFrame, CapwapData) {
+  ExpectInnerV4Tcp(Decode(OuterUdp(5246, 5247, CapwapData(WlanData(0x0800, InnerV4Tcp())))), 1);
+  // Cisco access points swap the frame control bytes; QoS data; either port.
+  ExpectInnerV4Tcp(
+      Decode(OuterUdp(5247, 40000, CapwapData(WlanData(0x0800, InnerV4Tcp(), true, true)))), 1);
+  ExpectInnerV4Tcp(
+      Decode(OuterUdp(5247, 5247, CapwapData(Ethernet(0x0800, InnerV4Tcp()), /*native=*/false))),
+      1);
+  // Keep-alive, fragment, DTLS and 802.11 frames without IP stay the outer UDP flow.
+  Decoded keepalive = Decode(OuterUdp(5247, 5247, CapwapData({}, true, 0x08)));
+  ExpectClean(keepalive);
+  ExpectOuterUdp(keepalive, 5247);
+  Decoded fragment = Decode(OuterUdp(5247, 5247, CapwapData(Filler(30), true, 0x80)));
+  ExpectOuterUdp(fragment, 5247);
+  EXPECT_EQ(fragment.anomalies.Get(Anomaly::kCapwapUnsupported), 1u);
+  Bytes dtls = CapwapData(Filler(30));
+  dtls[0] = 0x01;
+  ExpectOuterUdp(Decode(OuterUdp(5247, 5247, dtls)), 5247);
+  Bytes mgmt = WlanData(0x0800, InnerV4Tcp());
+  mgmt[0] = 0x40;  // probe request
+  Decoded probe = Decode(OuterUdp(5247, 5247, CapwapData(mgmt)));
+  ExpectClean(probe);
+  ExpectOuterUdp(probe, 5247);
+  EXPECT_EQ(probe.pkt.payload_caplen, 8 + mgmt.size());
+  // Malformed.
+  ExpectOnly(Decode(OuterUdp(5247, 5247, Bytes{0, 0x10, 3})), DecodeStatus::kMalformed,
+             Anomaly::kCapwapTruncated);
+  ExpectOnly(Decode(OuterUdp(5247, 5247, Bytes{0, 0x08, 3, 0, 0, 0, 0, 0})),
+             DecodeStatus::kMalformed, Anomaly::kCapwapTruncated);  // HLEN 1 < 2
+  ExpectOnly(Decode(OuterUdp(5247, 5247, Bytes{0, 0x80, 3, 0, 0, 0, 0, 0})),
+             DecodeStatus::kMalformed, Anomaly::kCapwapTruncated);  // HLEN beyond the data
+  ExpectOnly(Decode(OuterUdp(5247, 5247, CapwapData(WlanData(0x0800, Filler(4, 0x45))))),
+             DecodeStatus::kMalformed, Anomaly::kIpv4Truncated);
+}
+
+TEST(DecodeFrame, VxlanWithoutIFlagKeepsUdpPayload) {
+  Decoded plain = Decode(Ethernet(0x0800, Ipv4(kA, kB, 17, Udp(1, 4789, Filler(20, 0)))));
+  ExpectClean(plain);
+  EXPECT_EQ(plain.pkt.payload_len, 20u);
+  EXPECT_EQ(plain.pkt.payload_caplen, 20u);
+}
+
 TEST(DecodeStatusName, Names) {
   EXPECT_EQ(DecodeStatusName(DecodeStatus::kOk), "ok");
   EXPECT_EQ(DecodeStatusName(DecodeStatus::kNotIp), "not_ip");

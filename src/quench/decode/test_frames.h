@@ -219,6 +219,87 @@ inline Bytes NullHeader(uint32_t family, const Bytes& payload, bool network_orde
   Append(b, payload);
   return b;
 }
+// GTPv1-U G-PDU (type 255) around `inner`; with `sequence` the optional word is present, and
+// each extension header is given as its content bytes (padded to 4n - 2 by the caller).
+inline Bytes Gtpu(const Bytes& inner, uint8_t type = 0xff, std::optional<uint16_t> sequence = {},
+                  std::initializer_list<Bytes> extensions = {}) {
+  const bool optional_word = sequence.has_value() || extensions.size() > 0;
+  Bytes opt;
+  if (optional_word) {
+    PutU16(opt, sequence.value_or(0));
+    PutU8(opt, 0);                                      // N-PDU number
+    PutU8(opt, extensions.size() > 0 ? 0x85 : 0);       // PDU session container
+    size_t i = 0;
+    for (const Bytes& ext : extensions) {
+      ++i;
+      PutU8(opt, static_cast<uint32_t>((ext.size() + 2) / 4));
+      Append(opt, ext);
+      PutU8(opt, i == extensions.size() ? 0 : 0x85);
+    }
+  }
+  Bytes b;
+  PutU8(b, 0x30 | (sequence ? 0x02 : 0) | (extensions.size() > 0 ? 0x04 : 0));
+  PutU8(b, type);
+  PutU16(b, static_cast<uint32_t>(opt.size() + inner.size()));
+  PutU32(b, 0x11223344);  // TEID
+  Append(b, opt);
+  Append(b, inner);
+  return b;
+}
+// Cisco HDLC: unicast address, control 0, ethertype.
+inline Bytes Chdlc(uint16_t ethertype, const Bytes& payload) {
+  Bytes b = {0x0f, 0x00};
+  PutU16(b, ethertype);
+  Append(b, payload);
+  return b;
+}
+// PPP as DLT_PPP carries it, with or without the address/control bytes.
+inline Bytes PppFrame(uint16_t protocol, const Bytes& payload, bool address_control = true) {
+  Bytes b;
+  if (address_control) b = {0xff, 0x03};
+  PutU16(b, protocol);
+  Append(b, payload);
+  return b;
+}
+// PPI header (little-endian) with `field_bytes` of fields, then the inner frame.
+inline Bytes Ppi(uint32_t dlt, const Bytes& inner, size_t field_bytes = 8) {
+  Bytes b = {0, 0};
+  const size_t len = 8 + field_bytes;
+  PutU8(b, len & 0xff);
+  PutU8(b, len >> 8);
+  for (int i = 0; i < 4; ++i) PutU8(b, (dlt >> (8 * i)) & 0xff);
+  Append(b, Bytes(field_bytes, 0));
+  Append(b, inner);
+  return b;
+}
+// 802.11 data frame, to DS, with LLC/SNAP and `ethertype`. `qos` makes it a QoS data frame;
+// `swapped` writes the frame control flags byte first (as some CAPWAP access points do).
+inline Bytes WlanData(uint16_t ethertype, const Bytes& payload, bool qos = false,
+                      bool swapped = false, uint8_t extra_flags = 0) {
+  const uint8_t fc_type = qos ? 0x88 : 0x08;
+  const uint8_t fc_flags = static_cast<uint8_t>(0x01 | extra_flags);
+  Bytes b;
+  if (swapped) {
+    b = {fc_flags, fc_type};
+  } else {
+    b = {fc_type, fc_flags};
+  }
+  Append(b, {0x00, 0x2c});                                                    // duration
+  Append(b, {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb});
+  Append(b, {0x00, 0x11, 0x22, 0x33, 0x44, 0x66});                            // address 3
+  Append(b, {0x10, 0x00});                                                    // sequence
+  if (qos) Append(b, {0x00, 0x00});
+  Append(b, {0xaa, 0xaa, 0x03, 0x00, 0x00, 0x00});
+  PutU16(b, ethertype);
+  Append(b, payload);
+  return b;
+}
+// CAPWAP data header (8 bytes, HLEN 2): `native` = 802.11 payload (WBID 1), else 802.3.
+inline Bytes CapwapData(const Bytes& inner, bool native = true, uint8_t flags = 0) {
+  Bytes b = {0x00, 0x10, static_cast<uint8_t>(native ? 0x03 : 0x02), flags, 0, 0, 0, 0};
+  Append(b, inner);
+  return b;
+}
 
 // A typical Ethernet/IPv4/TCP frame with `payload_size` bytes of data.
 inline Bytes TypicalTcpFrame(size_t payload_size = 100) {
