@@ -37,6 +37,8 @@ class PcapFileReader {
 
  private:
   PcapFileReader() = default;
+  bool Deliver(Timestamp ts, const uint8_t* data, uint32_t caplen, uint32_t wire_len,
+               bool over_snaplen, Frame* frame, AnomalyCounters* anomalies);
   struct Handle;
   std::unique_ptr<Handle> handle_;
   std::string path_;

@@ -18,6 +18,7 @@ namespace quench {
   X(kCaptureUnsupportedLinktype, "capture_unsupported_linktype") \
   X(kCaptureSnaplenExceeded, "capture_caplen_exceeds_snaplen") \
   X(kCaptureTimeWentBackwards, "capture_time_went_backwards") \
+  X(kCaptureBadTimestamp, "capture_bad_timestamp_fraction") \
   /* link layer */                                           \
   X(kEthernetTruncated, "ethernet_truncated")                \
   X(kVlanTruncated, "vlan_truncated")                        \

@@ -29,6 +29,10 @@ inline constexpr size_t kMaxTrackedFragments = 65536;
 // A fragment's ports are remembered this long (RFC 791 suggests 15 s reassembly timeout).
 inline constexpr int64_t kFragmentTimeoutSeconds = 30;
 
+// Largest captured length of one pcap record, as libpcap's default for most link types;
+// a bigger record header is corrupt, and reading stops there.
+inline constexpr uint32_t kMaxPcapCaplen = 262144;
+
 // Evidence: flows attached to one finding; more are counted, not listed.
 inline constexpr size_t kMaxEvidenceFlows = 20;
 // Findings kept per (host, detector, peer); repeats update counts instead of adding lines.
