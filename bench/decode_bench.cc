@@ -40,6 +40,28 @@ void BM_DecodeEthernetIpv6Udp(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeEthernetIpv6Udp);
 
+void BM_DecodeEthernetIpv6Tcp(benchmark::State& state) {
+  RunDecode(state,
+            Ethernet(0x86dd, Ipv6("2001:db8::1", "2001:db8::2", 6,
+                                  Tcp(51000, 443, 0x18, Filler(100), 1000, 2000))),
+            LinkType::kEthernet);
+}
+BENCHMARK(BM_DecodeEthernetIpv6Tcp);
+
+void BM_DecodeVlanIpv4Tcp(benchmark::State& state) {
+  RunDecode(state, Ethernet(0x0800, Ipv4(kA, kB, 6, Tcp(51000, 443, 0x10, Filler(100))), {{0x8100, 7}}),
+            LinkType::kEthernet);
+}
+BENCHMARK(BM_DecodeVlanIpv4Tcp);
+
+void BM_DecodeGtpuIpv4Tcp(benchmark::State& state) {
+  RunDecode(state,
+            Ethernet(0x0800, Ipv4(kA, kB, 17, Udp(2152, 2152, Gtpu(Ipv4(0xc0a80001, 0xc0a80002, 6,
+                                                                          Tcp(1234, 80, 0x18, Filler(100))))))),
+            LinkType::kEthernet);
+}
+BENCHMARK(BM_DecodeGtpuIpv4Tcp);
+
 void BM_DecodeQinQIpv4Tcp(benchmark::State& state) {
   RunDecode(state,
             Ethernet(0x0800, Ipv4(kA, kB, 6, Tcp(51000, 443, 0x10, Filler(100))),

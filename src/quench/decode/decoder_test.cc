@@ -939,6 +939,86 @@ TEST(DecodeFrame, VxlanWithoutIFlagKeepsUdpPayload) {
   EXPECT_EQ(plain.pkt.payload_caplen, 20u);
 }
 
+// DecodeFrame has a fast path for Ethernet -> IPv4/IPv6 -> TCP/UDP; Linux cooked capture takes
+// the general decoder. The same IP packet must decode to the same PacketInfo and anomalies.
+TEST(DecodeFrame, FastPathMatchesGeneralDecoder) {
+  Ipv4Options first;
+  first.more_fragments = true;
+  Ipv4Options zero_len;
+  zero_len.total_length = 0;
+  Ipv4Options long_len;
+  long_len.total_length = 200;
+  Bytes bad_offset = Tcp(1, 2, kTcpAck);
+  bad_offset[12] = 0xf0;
+  const Bytes packets[] = {
+      V4Tcp(),
+      V4Tcp(1, 2, {}),
+      Ipv4(kA, kB, kIpProtoTcp, Tcp(1, 2, kTcpFin, Filler(3), 7, 9, Filler(12, 1))),
+      Ipv4(kA, kB, kIpProtoTcp, Tcp(1, 2, kTcpSyn | kTcpFin)),
+      Ipv4(kA, kB, kIpProtoTcp, bad_offset),
+      Ipv4(kA, kB, kIpProtoTcp, Filler(19)),
+      Ipv4(kA, kB, kIpProtoUdp, Udp(53, 5353, Filler(30))),
+      Ipv4(kA, kB, kIpProtoUdp, Udp(53, 5353)),
+      Ipv4(kA, kB, kIpProtoUdp, Udp(2152, 2152, Gtpu(InnerV4Tcp()))),
+      Ipv4(kA, kB, kIpProtoUdp, Udp(1, 2, Filler(8)), first),
+      Ipv4(kA, kB, kIpProtoTcp, Tcp(1, 2, kTcpAck), zero_len),
+      Ipv4(kA, kB, kIpProtoTcp, Tcp(1, 2, kTcpAck), long_len),
+      Ipv4(kA, kB, kIpProtoIcmp, Icmp(8, 0)),
+      Cat({Ipv4(kA, kB, kIpProtoUdp, Udp(1, 2, Filler(4))), Filler(20)}),  // padding
+      V6Udp(),
+      Ipv6("::1", "::2", kIpProtoTcp, Tcp(443, 50000, kTcpAck | kTcpPsh, Filler(100), 1, 2)),
+      Ipv6("::1", "::2", kIpProtoTcp, Tcp(443, 50000, kTcpAck), 10),
+      Ipv6("::1", "::2", kIpProtoUdp, Udp(1, 2, Filler(10)), 60),
+      Ipv6("::1", "::2", 0, Ipv6Ext(kIpProtoUdp, Udp(1, 2))),
+  };
+  for (size_t i = 0; i < std::size(packets); ++i) {
+    for (bool tagged : {false, true}) {
+      SCOPED_TRACE(testing::Message() << "packet " << i << (tagged ? " tagged" : ""));
+      const Bytes& ip = packets[i];
+      const uint16_t type = (ip[0] >> 4) == 6 ? 0x86dd : 0x0800;
+      const Bytes eth = tagged ? Ethernet(type, ip, {{0x8100, 77}}) : Ethernet(type, ip);
+      const Bytes sll = tagged ? Sll(0x8100, Cat({Bytes{0, 77}, Bytes{static_cast<uint8_t>(type >> 8),
+                                                                       static_cast<uint8_t>(type)},
+                                                   ip}))
+                               : Sll(type, ip);
+      const Decoded fast = Decode(eth);
+      const Decoded slow = Decode(sll, LinkType::kLinuxSll);
+      ASSERT_EQ(fast.status, slow.status);
+      for (size_t a = 0; a < kAnomalyCount; ++a) {
+        EXPECT_EQ(fast.anomalies.Get(static_cast<Anomaly>(a)),
+                  slow.anomalies.Get(static_cast<Anomaly>(a)))
+            << AnomalyName(static_cast<Anomaly>(a));
+      }
+      if (fast.status != DecodeStatus::kOk) continue;
+      const PacketInfo& f = fast.pkt;
+      const PacketInfo& g = slow.pkt;
+      EXPECT_EQ(f.ts, g.ts);
+      EXPECT_EQ(f.src, g.src);
+      EXPECT_EQ(f.dst, g.dst);
+      EXPECT_EQ(f.sport, g.sport);
+      EXPECT_EQ(f.dport, g.dport);
+      EXPECT_EQ(f.ip_proto, g.ip_proto);
+      EXPECT_EQ(f.ip_version, g.ip_version);
+      EXPECT_EQ(f.tcp_flags, g.tcp_flags);
+      EXPECT_EQ(f.tunnel_depth, g.tunnel_depth);
+      EXPECT_EQ(f.vlan, g.vlan);
+      EXPECT_EQ(f.vlan, tagged ? 77 : 0);
+      EXPECT_EQ(f.has_ports, g.has_ports);
+      EXPECT_EQ(f.is_fragment, g.is_fragment);
+      EXPECT_EQ(f.is_first_fragment, g.is_first_fragment);
+      EXPECT_EQ(f.ip_id, g.ip_id);
+      EXPECT_EQ(f.wire_len, eth.size());
+      EXPECT_EQ(f.ip_len, g.ip_len);
+      EXPECT_EQ(f.payload_len, g.payload_len);
+      EXPECT_EQ(f.tcp_seq, g.tcp_seq);
+      EXPECT_EQ(f.tcp_ack, g.tcp_ack);
+      EXPECT_EQ(f.payload_caplen, g.payload_caplen);
+      // The payload starts at the same offset from the end of the frame.
+      EXPECT_EQ(eth.data() + eth.size() - f.payload, sll.data() + sll.size() - g.payload);
+    }
+  }
+}
+
 TEST(DecodeStatusName, Names) {
   EXPECT_EQ(DecodeStatusName(DecodeStatus::kOk), "ok");
   EXPECT_EQ(DecodeStatusName(DecodeStatus::kNotIp), "not_ip");
