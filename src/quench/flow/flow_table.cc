@@ -1,8 +1,8 @@
 // FlowTable implementation.
 //
-// Layout: flows live in a slab of fixed-size chunks (Entry = FlowRecord + two 32-bit list links
-// + the key hash + close state, 160 bytes); freed slots go on a free list threaded through
-// `next`. FlowIndex maps the tuple hash to slot ids. Every flow is on exactly one of two
+// Layout: flows live in a slab of fixed-size chunks (Entry = FlowRecord + the key hash + two
+// list links as pointers, so relinking never maps a slot id to a chunk + its own slot id +
+// close state, 168 bytes); freed entries go on a free list threaded through `next`. FlowIndex maps the tuple hash to slot ids. Every flow is on exactly one of two
 // intrusive lists ordered by last activity: `open_` (expires after idle_timeout) and `closed_`
 // (FIN both ways or RST seen; expires after tcp_closed_linger). Each list has one timeout, so
 // expiry pops from its head and stops at the first flow still alive: O(1) per packet.
@@ -20,6 +20,8 @@
 #include "quench/flow/flow_table.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstddef>
 #include <cstring>
 #include <vector>
 
@@ -41,28 +43,63 @@ constexpr uint8_t kClosed = kClosedByFin | kClosedByRst;
 struct Entry {
   FlowRecord rec;
   uint64_t hash = 0;
-  uint32_t prev = kNil;
-  uint32_t next = kNil;  // also the free-list link
+  Entry* prev = nullptr;
+  Entry* next = nullptr;  // also the free-list link
+  uint32_t slot = kNil;   // this entry's id in the index
   uint8_t state = 0;
 };
 
+static_assert(sizeof(Entry) <= 168, "keep <= 256 bytes per flow with the index and slack");
+
 struct List {
-  uint32_t head = kNil;
-  uint32_t tail = kNil;
+  Entry* head = nullptr;
+  Entry* tail = nullptr;
 };
 
-// Two 8-byte compares; IpAddress's operator== goes through an out-of-line memcmp.
-bool SameAddress(const IpAddress& a, const IpAddress& b) {
-  uint64_t x[2];
-  uint64_t y[2];
-  std::memcpy(x, a.bytes().data(), 16);
-  std::memcpy(y, b.bytes().data(), 16);
-  return ((x[0] ^ y[0]) | (x[1] ^ y[1])) == 0;
+// The 16 address bytes as two words, so a key compares with a few 64-bit loads.
+struct AddrWords {
+  uint64_t w[2];
+};
+AddrWords Words(const IpAddress& a) {
+  AddrWords x;
+  std::memcpy(x.w, a.bytes().data(), 16);
+  return x;
+}
+bool SameWords(const IpAddress& a, const AddrWords& y) {
+  const AddrWords x = Words(a);
+  return ((x.w[0] ^ y.w[0]) | (x.w[1] ^ y.w[1])) == 0;
+}
+
+// FlowRecord keeps client_port, server_port, proto, ip_version and vlan in one 8-byte word
+// after the two addresses; the key part of that word (all but ip_version) compares at once.
+constexpr size_t kPortWordOffset = offsetof(FlowRecord, client_port);
+static_assert(offsetof(FlowRecord, server_port) == kPortWordOffset + 2);
+static_assert(offsetof(FlowRecord, proto) == kPortWordOffset + 4);
+static_assert(offsetof(FlowRecord, ip_version) == kPortWordOffset + 5);
+static_assert(offsetof(FlowRecord, vlan) == kPortWordOffset + 6);
+
+static_assert(std::endian::native == std::endian::little, "PortWord assumes little-endian");
+constexpr uint64_t kPortWordMask = ~(uint64_t{0xff} << 40);  // all but ip_version
+
+uint64_t PortWord(uint16_t client_port, uint16_t server_port, uint8_t proto, uint16_t vlan) {
+  return uint64_t{client_port} | uint64_t{server_port} << 16 | uint64_t{proto} << 32 |
+         uint64_t{vlan} << 48;
+}
+uint64_t RecordPortWord(const FlowRecord& r) {
+  uint64_t w;
+  std::memcpy(&w, reinterpret_cast<const unsigned char*>(&r) + kPortWordOffset, 8);
+  return w & kPortWordMask;
 }
 
 bool ProtoHasPorts(uint8_t proto) {
   return proto == kIpProtoTcp || proto == kIpProtoUdp || proto == kIpProtoIcmp ||
          proto == kIpProtoIcmpv6;
+}
+
+// a + b, saturating at INT64_MAX (timeouts may be set absurdly large).
+Timestamp SaturatingAdd(Timestamp a, DurationNs b) {
+  Timestamp out;
+  return __builtin_add_overflow(a, b, &out) ? INT64_MAX : out;
 }
 
 }  // namespace
@@ -75,16 +112,19 @@ class FlowTable::Impl {
         max_flows_(std::clamp<size_t>(options.max_flows, 1, size_t{FlowIndex::kMaxSlot} + 1)),
         index_(max_flows_) {
     QUENCH_CHECK(consumer_ != nullptr);
-    // Chunks of 16Ki entries (2.5 MiB), smaller for small tables so a tiny table stays tiny.
+    // Chunks of about 1/8 of max_flows (16 to 16Ki entries, 2.5 KiB to 2.5 MiB), so the slab
+    // over-allocates at most 1/8 and a tiny table stays tiny.
     chunk_shift_ = 4;
-    while (chunk_shift_ < 14 && (size_t{1} << chunk_shift_) < max_flows_) ++chunk_shift_;
+    while (chunk_shift_ < 14 && (size_t{2} << chunk_shift_) <= max_flows_ / 8) ++chunk_shift_;
   }
 
   void Add(const PacketInfo& pkt) {
     ++stats_.packets;
     if (pkt.ts > now_) {
       now_ = pkt.ts;
-      Expire();
+      // next_deadline_ is at or before the earliest head deadline, so this skips only when
+      // ExpireList would end nothing.
+      if (now_ > next_deadline_) Expire();
     }
     const uint8_t proto = pkt.ip_proto;
     uint16_t sport = 0;
@@ -94,40 +134,42 @@ class FlowTable::Impl {
       dport = pkt.dport;
     }
     const uint64_t hash = HashFlowKey(pkt.src, sport, pkt.dst, dport, proto, pkt.vlan);
+    const AddrWords src = Words(pkt.src);
+    const AddrWords dst = Words(pkt.dst);
+    const uint64_t fwd = PortWord(sport, dport, proto, pkt.vlan);
+    const uint64_t rev = PortWord(dport, sport, proto, pkt.vlan);
     bool to_client = false;
+    Entry* e = nullptr;
     uint32_t slot = index_.Find(hash, [&](uint32_t s) {
-      const FlowRecord& r = At(s).rec;
-      if (r.proto != proto || r.vlan != pkt.vlan) return false;
-      if (r.client_port == sport && r.server_port == dport && SameAddress(r.client, pkt.src) &&
-          SameAddress(r.server, pkt.dst)) {
+      Entry& cand = At(s);
+      const uint64_t word = RecordPortWord(cand.rec);
+      if (word == fwd && SameWords(cand.rec.client, src) && SameWords(cand.rec.server, dst)) {
         to_client = false;
+        e = &cand;
         return true;
       }
-      if (r.client_port == dport && r.server_port == sport && SameAddress(r.client, pkt.dst) &&
-          SameAddress(r.server, pkt.src)) {
+      if (word == rev && SameWords(cand.rec.client, dst) && SameWords(cand.rec.server, src)) {
         to_client = true;
+        e = &cand;
         return true;
       }
       return false;
     });
 
-    const bool tcp = proto == kIpProtoTcp;
-    if (slot != FlowIndex::kNotFound) {
-      Entry& e = At(slot);
-      if ((e.state & kClosed) && tcp && (pkt.tcp_flags & kTcpSyn)) {
+    if (slot != FlowIndex::kNotFound) [[likely]] {
+      if ((e->state & kClosed) && proto == kIpProtoTcp && (pkt.tcp_flags & kTcpSyn)) {
         // A new connection reuses the tuple of a closed one.
-        End(slot, CloseReason(e));
+        End(*e, CloseReason(*e));
         slot = FlowIndex::kNotFound;
-      } else if (pkt.ts - e.rec.first_ts > options_.active_timeout) {
-        CutActive(e, pkt.ts);
+      } else if (pkt.ts - e->rec.first_ts > options_.active_timeout) [[unlikely]] {
+        CutActive(*e, pkt.ts);
       }
     }
     if (slot == FlowIndex::kNotFound) {
-      slot = Create(pkt, sport, dport, hash);
-      const FlowRecord& r = At(slot).rec;
-      to_client = !(SameAddress(r.client, pkt.src) && r.client_port == sport);
+      e = &Create(pkt, sport, dport, hash);
+      to_client = !(SameWords(e->rec.client, src) && e->rec.client_port == sport);
     }
-    Account(slot, pkt, to_client);
+    Account(*e, pkt, to_client);
   }
 
   void ExpireIdle(Timestamp now) {
@@ -137,10 +179,9 @@ class FlowTable::Impl {
 
   void Flush() {
     for (;;) {
-      const uint32_t slot = Oldest();
-      if (slot == kNil) break;
-      const Entry& e = At(slot);
-      End(slot, (e.state & kClosed) ? CloseReason(e) : FlowEndReason::kEndOfInput);
+      Entry* e = Oldest();
+      if (e == nullptr) break;
+      End(*e, (e->state & kClosed) ? CloseReason(*e) : FlowEndReason::kEndOfInput);
     }
   }
 
@@ -161,15 +202,14 @@ class FlowTable::Impl {
   }
 
   // Creates the flow for pkt, oriented by its TCP flags, at the tail of open_.
-  uint32_t Create(const PacketInfo& pkt, uint16_t sport, uint16_t dport, uint64_t hash) {
+  Entry& Create(const PacketInfo& pkt, uint16_t sport, uint16_t dport, uint64_t hash) {
     if (stats_.active >= max_flows_) {
-      const uint32_t victim = Oldest();
-      QUENCH_CHECK(victim != kNil);
+      Entry* victim = Oldest();
+      QUENCH_CHECK(victim != nullptr);
       ++stats_.evicted;
-      End(victim, FlowEndReason::kEvicted);
+      End(*victim, FlowEndReason::kEvicted);
     }
-    const uint32_t slot = AllocSlot();
-    Entry& e = At(slot);
+    Entry& e = AllocEntry();
     e.rec = FlowRecord{};
     e.hash = hash;
     e.state = 0;
@@ -193,12 +233,12 @@ class FlowTable::Impl {
     r.tunnel_depth = pkt.tunnel_depth;
     r.first_ts = pkt.ts;
     r.last_ts = pkt.ts;
-    index_.Insert(hash, slot);
-    PushBack(open_, slot);
+    index_.Insert(hash, e.slot);
+    PushBack(open_, e);
     ++stats_.flows_created;
     ++stats_.active;
     stats_.peak_active = std::max(stats_.peak_active, stats_.active);
-    return slot;
+    return e;
   }
 
   // Ends the record after active_timeout; the conversation continues in a fresh record with
@@ -215,16 +255,19 @@ class FlowTable::Impl {
     e.rec.fragments = 0;
     e.rec.first_ts = ts;
     e.rec.last_ts = ts;
+    // With out-of-order packets last_ts may have moved back; keep next_deadline_ a lower bound.
+    next_deadline_ = std::min(
+        next_deadline_,
+        SaturatingAdd(ts, std::min(options_.idle_timeout, options_.tcp_closed_linger)));
   }
 
-  void Account(uint32_t slot, const PacketInfo& pkt, bool to_client) {
-    Entry& e = At(slot);
+  [[gnu::always_inline]] void Account(Entry& e, const PacketInfo& pkt, bool to_client) {
     FlowRecord& r = e.rec;
     FlowDirectionStats& d = to_client ? r.to_client : r.to_server;
     ++d.packets;
     d.bytes += pkt.ip_len;
     d.payload_bytes += pkt.payload_len;
-    if (pkt.is_fragment) ++r.fragments;
+    r.fragments += pkt.is_fragment ? 1 : 0;
     r.first_ts = std::min(r.first_ts, pkt.ts);
     r.last_ts = std::max(r.last_ts, pkt.ts);
     const bool was_closed = (e.state & kClosed) != 0;
@@ -247,92 +290,104 @@ class FlowTable::Impl {
         }
       }
     }
+    const bool now_closed = (e.state & kClosed) != 0;
     List& from = was_closed ? closed_ : open_;
-    List& to = (e.state & kClosed) ? closed_ : open_;
-    if (from.tail != slot || &from != &to) {
-      Unlink(from, slot);
-      PushBack(to, slot);
+    if (from.tail != &e || was_closed != now_closed) {
+      Unlink(from, e);
+      PushBack(now_closed ? closed_ : open_, e);
     }
   }
 
-  // Ends flows whose list timeout has passed at now_, oldest first.
+  // Ends flows whose list timeout has passed at now_, oldest first, then recomputes
+  // next_deadline_ from the two heads.
   void Expire() {
     ExpireList(open_, options_.idle_timeout);
     ExpireList(closed_, options_.tcp_closed_linger);
+    next_deadline_ = INT64_MAX;
+    if (open_.head != nullptr) LowerDeadline(*open_.head, open_);
+    if (closed_.head != nullptr) LowerDeadline(*closed_.head, closed_);
+  }
+
+  // e became the head of list (or is already): its deadline bounds next_deadline_.
+  void LowerDeadline(const Entry& e, const List& list) {
+    const DurationNs timeout = &list == &open_ ? options_.idle_timeout
+                                               : options_.tcp_closed_linger;
+    next_deadline_ = std::min(next_deadline_, SaturatingAdd(e.rec.last_ts, timeout));
   }
 
   void ExpireList(List& list, DurationNs timeout) {
-    while (list.head != kNil) {
-      const Entry& e = At(list.head);
+    while (list.head != nullptr) {
+      Entry& e = *list.head;
       if (now_ - e.rec.last_ts <= timeout) break;
       if (&list == &open_) {
         ++stats_.idle_timeouts;
-        End(list.head, FlowEndReason::kIdleTimeout);
+        End(e, FlowEndReason::kIdleTimeout);
       } else {
-        End(list.head, CloseReason(e));
+        End(e, CloseReason(e));
       }
     }
   }
 
-  // The least recently active flow (head of either list), or kNil when empty.
-  uint32_t Oldest() {
-    if (open_.head == kNil) return closed_.head;
-    if (closed_.head == kNil) return open_.head;
-    return At(closed_.head).rec.last_ts <= At(open_.head).rec.last_ts ? closed_.head
-                                                                        : open_.head;
+  // The least recently active flow (head of either list), or nullptr when empty.
+  Entry* Oldest() {
+    if (open_.head == nullptr) return closed_.head;
+    if (closed_.head == nullptr) return open_.head;
+    return closed_.head->rec.last_ts <= open_.head->rec.last_ts ? closed_.head : open_.head;
   }
 
-  void End(uint32_t slot, FlowEndReason reason) {
-    Entry& e = At(slot);
+  void End(Entry& e, FlowEndReason reason) {
     e.rec.end_reason = reason;
     consumer_->OnFlowEnd(e.rec);
-    index_.Erase(e.hash, slot);
-    Unlink((e.state & kClosed) ? closed_ : open_, slot);
+    index_.Erase(e.hash, e.slot);
+    Unlink((e.state & kClosed) ? closed_ : open_, e);
     e.next = free_head_;
-    free_head_ = slot;
+    free_head_ = &e;
     ++stats_.flows_ended;
     --stats_.active;
   }
 
-  uint32_t AllocSlot() {
-    if (free_head_ != kNil) {
-      const uint32_t slot = free_head_;
-      free_head_ = At(slot).next;
-      return slot;
+  Entry& AllocEntry() {
+    if (free_head_ != nullptr) {
+      Entry& e = *free_head_;
+      free_head_ = e.next;
+      return e;
     }
     const size_t chunk_size = size_t{1} << chunk_shift_;
     if (high_water_ == chunks_.size() * chunk_size) {
       chunks_.push_back(std::make_unique<Entry[]>(chunk_size));
     }
-    return static_cast<uint32_t>(high_water_++);
+    const uint32_t slot = static_cast<uint32_t>(high_water_++);
+    Entry& e = At(slot);
+    e.slot = slot;
+    return e;
   }
 
-  void PushBack(List& list, uint32_t slot) {
-    Entry& e = At(slot);
+  void PushBack(List& list, Entry& e) {
     e.prev = list.tail;
-    e.next = kNil;
-    if (list.tail != kNil) {
-      At(list.tail).next = slot;
+    e.next = nullptr;
+    if (list.tail != nullptr) {
+      list.tail->next = &e;
     } else {
-      list.head = slot;
+      list.head = &e;
+      LowerDeadline(e, list);
     }
-    list.tail = slot;
+    list.tail = &e;
   }
 
-  void Unlink(List& list, uint32_t slot) {
-    Entry& e = At(slot);
-    if (e.prev != kNil) {
-      At(e.prev).next = e.next;
+  void Unlink(List& list, Entry& e) {
+    if (e.prev != nullptr) {
+      e.prev->next = e.next;
     } else {
       list.head = e.next;
     }
-    if (e.next != kNil) {
-      At(e.next).prev = e.prev;
+    if (e.next != nullptr) {
+      e.next->prev = e.prev;
+      if (e.prev == nullptr) LowerDeadline(*e.next, list);  // the new head
     } else {
       list.tail = e.prev;
     }
-    e.prev = kNil;
-    e.next = kNil;
+    e.prev = nullptr;
+    e.next = nullptr;
   }
 
   const FlowTableOptions options_;
@@ -342,10 +397,13 @@ class FlowTable::Impl {
   std::vector<std::unique_ptr<Entry[]>> chunks_;
   int chunk_shift_ = 14;
   size_t high_water_ = 0;
-  uint32_t free_head_ = kNil;
+  Entry* free_head_ = nullptr;
   List open_;
   List closed_;
   Timestamp now_ = INT64_MIN;
+  // At or before the earliest deadline (last_ts + the list's timeout) of the two list heads;
+  // Add runs Expire only once now_ passes it, so it does not touch a cold head per packet.
+  Timestamp next_deadline_ = INT64_MAX;
   FlowTableStats stats_;
 };
 
