@@ -106,7 +106,7 @@ bool PcapFileReader::Next(Frame* frame, AnomalyCounters* anomalies) {
   return Deliver(ts, data, hdr->caplen, hdr->len, false, frame, anomalies);
 }
 
-bool PcapFileReader::Deliver(Timestamp ts, const uint8_t* data, uint32_t caplen,
+[[gnu::always_inline]] inline bool PcapFileReader::Deliver(Timestamp ts, const uint8_t* data, uint32_t caplen,
                              uint32_t wire_len, bool over_snaplen, Frame* frame,
                              AnomalyCounters* anomalies) {
   if (over_snaplen || (snaplen_ != 0 && caplen > snaplen_) || caplen > wire_len) [[unlikely]] {
@@ -177,13 +177,11 @@ Result<std::unique_ptr<MergedPcapSource>> MergedPcapSource::Open(
     source->cursors_.push_back(std::move(cursor));
   }
   source->heap_.reserve(paths.size());
+  if (source->cursors_.size() == 1) source->single_ = source->cursors_.front()->reader.get();
   return source;
 }
 
-bool MergedPcapSource::Next(Frame* frame, AnomalyCounters* anomalies) {
-  // One file: no merge, no copy; the reader's own loop is the whole cost.
-  if (cursors_.size() == 1) return cursors_.front()->reader->Next(frame, anomalies);
-
+bool MergedPcapSource::NextMerged(Frame* frame, AnomalyCounters* anomalies) {
   if (!primed_) [[unlikely]] {
     primed_ = true;
     for (auto& cursor : cursors_) {

@@ -58,7 +58,10 @@ class MergedPcapSource {
   static Result<std::unique_ptr<MergedPcapSource>> Open(const std::vector<std::string>& paths);
   ~MergedPcapSource();
 
-  bool Next(Frame* frame, AnomalyCounters* anomalies);
+  bool Next(Frame* frame, AnomalyCounters* anomalies) {
+    // One file: no merge; the reader's own loop is the whole cost.
+    return single_ != nullptr ? single_->Next(frame, anomalies) : NextMerged(frame, anomalies);
+  }
   // Warnings from every file read so far.
   std::vector<std::string> warnings() const;
   uint64_t bytes_consumed() const;
@@ -66,7 +69,9 @@ class MergedPcapSource {
 
  private:
   MergedPcapSource() = default;
+  bool NextMerged(Frame* frame, AnomalyCounters* anomalies);
   struct Cursor;
+  PcapFileReader* single_ = nullptr;  // set when there is exactly one file
   std::vector<std::unique_ptr<Cursor>> cursors_;
   // Min-heap on (next frame's time, argument order) of the cursors that still hold a frame.
   std::vector<Cursor*> heap_;
