@@ -36,7 +36,7 @@ bool ParseTcp(const Record& rec, TcpView& v) {
   r.Skip(5);
   if (r.U8() != 6) return false;
   r.Skip(2);
-  uint8_t a[4], b[4];
+  uint8_t a[4] = {}, b[4] = {};
   r.Copy(a, 4);
   r.Copy(b, 4);
   r.Skip((vihl & 0xf) * 4u - 20);
