@@ -33,9 +33,9 @@ demo: deps
 # The whole suite runs on the ASan/UBSan build; the release build is compiled too, because
 # -O2 finds warnings (-Werror) that -O1 does not, and `make demo` must keep building.
 test: asan
-	ctest --preset asan -j $(JOBS) --timeout 900
 	cmake --preset release >/dev/null
 	cmake --build --preset release -j $(JOBS)
+	ctest --preset asan -j $(JOBS) --timeout 900
 
 test-release: release
 	ctest --test-dir build/release -j $(JOBS) --output-on-failure -LE bench
