@@ -73,9 +73,10 @@ std::string FormatHuntReport(const HuntReport& r, const HuntOptions& options) {
     for (const HostVerdict& h : r.hosts) any_compromised |= h.verdict == Verdict::kCompromised;
     if (any_compromised) {
       fmt::format_to(it,
-                     "\nFor compromised routers (advisory AA24-059A): collect evidence first "
-                     "(quench triage), then\n  factory-reset, install the latest firmware, "
-                     "change every default credential, and\n  firewall WAN-side management "
+                     "\nFor compromised routers (advisory AA24-059A): first copy the evidence "
+                     "(configuration, files,\n  processes, firewall rules), then factory-reset, "
+                     "install the latest firmware, "
+                     "change every default\n  credential, and firewall WAN-side management "
                      "(SSH, Telnet, web GUI) so it is not reachable from outside.\n");
     }
   }
