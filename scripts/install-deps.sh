@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
   # libraries
   libpcap-dev libfmt-dev libspdlog-dev libcli11-dev nlohmann-json3-dev libsimdjson-dev
-  libexpected-dev libabsl-dev libyara-dev libssh-dev libsqlite3-dev
+  libexpected-dev libabsl-dev libyara-dev libssh-dev libsqlite3-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # peers, capture tools and measurement
   tshark wireshark-common tcpdump argus-client libndpi-bin nfdump softflowd
