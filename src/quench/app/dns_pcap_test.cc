@@ -1,0 +1,186 @@
+// DNS parser over real captures in QUENCH_SHARED_DATA/pcaps/ndpi/pcap: frames are decoded
+// with DecodeFrame, UDP port 53 payloads and single-segment TCP port 53 messages are parsed,
+// and the question names are compared per frame with tshark's dns.qry.name (tshark is run
+// from the test when installed; the comparison is skipped with a message otherwise).
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "quench/app/dns.h"
+#include "quench/capture/pcap_source.h"
+#include "quench/decode/decoder.h"
+
+namespace quench {
+namespace {
+
+const std::filesystem::path kPcapDir =
+    std::filesystem::path(QUENCH_SHARED_DATA) / "pcaps" / "ndpi" / "pcap";
+
+// DNS-heavy captures (DNS over UDP/TCP 53 in the tshark sense), chosen by running
+//   tshark -r F -Y "dns && (udp.port==53 || tcp.port==53)" -T fields -e dns.qry.name | wc -l
+// over every capture whose name mentions dns; the count is that number of lines (one line
+// per DNS message tshark decoded) with tshark 4.0.17.
+struct Capture {
+  const char* file;
+  int tshark_messages;
+};
+constexpr Capture kCaptures[] = {
+    {"bad-dns-traffic.pcap", 382},     {"dns-tunnel-iodine.pcap", 434},
+    {"dns_exfiltration.pcap", 300},    {"dns_fragmented.pcap", 43},
+    {"dns_ambiguous_names.pcap", 20},  {"dns-google-nsid.pcapng", 14},
+    {"malformed_dns.pcap", 6},         {"dns.pcap", 5},
+    {"dns-invalid-chars.pcap", 2},     {"dns_long_domainname.pcap", 2},
+    {"dns_invert_query.pcapng", 2},    {"netbios_wildcard_dns_query.pcap", 1},
+    {"bt-dns.pcap", 2},                {"mullvad_dns.pcap", 2},
+};
+
+// Question names quench finds, per frame number (1-based).
+struct QuenchResult {
+  std::map<uint64_t, std::vector<std::string>> names;
+  int messages_ok = 0;
+  int messages_failed = 0;
+};
+
+void AddMessage(DnsParseStatus st, const DnsMessage& m, uint64_t frame_no, QuenchResult* out) {
+  if (st != DnsParseStatus::kOk) {
+    ++out->messages_failed;
+  } else {
+    ++out->messages_ok;
+  }
+  // Names read before a failure are still reported (tshark shows them too).
+  for (const DnsQuestion& q : m.Questions()) out->names[frame_no].emplace_back(m.Text(q.name));
+}
+
+QuenchResult RunQuench(const std::string& path) {
+  QuenchResult result;
+  auto reader = PcapFileReader::Open(path);
+  EXPECT_TRUE(reader.has_value()) << path;
+  if (!reader) return result;
+  AnomalyCounters anomalies;
+  Frame frame;
+  PacketInfo pkt;
+  auto msg = std::make_unique<DnsMessage>();
+  uint64_t frame_no = 0;
+  while ((*reader)->Next(&frame, &anomalies)) {
+    ++frame_no;
+    if (DecodeFrame(frame, &pkt, &anomalies) != DecodeStatus::kOk || !pkt.has_ports) continue;
+    if (pkt.sport != 53 && pkt.dport != 53) continue;
+    if (pkt.is_fragment && !pkt.is_first_fragment) continue;
+    std::span<const uint8_t> payload(pkt.payload, pkt.payload_caplen);
+    if (pkt.ip_proto == kIpProtoUdp && !payload.empty()) {
+      AddMessage(ParseDnsMessage(payload, msg.get()), *msg, frame_no, &result);
+    } else if (pkt.ip_proto == kIpProtoTcp) {
+      // Every whole message in the segment; a message split across segments is not parsed.
+      while (payload.size() >= 2) {
+        size_t consumed = 0;
+        const DnsParseStatus st = ParseDnsTcpMessage(payload, msg.get(), &consumed);
+        if (st == DnsParseStatus::kTruncatedTcpLength) break;
+        AddMessage(st, *msg, frame_no, &result);
+        if (st != DnsParseStatus::kOk) break;
+        payload = payload.subspan(consumed);
+      }
+    }
+  }
+  return result;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return s;
+}
+
+// tshark's dns.qry.name per frame; false when tshark could not be run.
+bool RunTshark(const std::string& path, std::map<uint64_t, std::vector<std::string>>* names,
+               int* lines) {
+  const std::string cmd = "tshark -n -r '" + path +
+                          "' -Y 'dns && (udp.port==53 || tcp.port==53)' -T fields "
+                          "-E occurrence=a -E aggregator=/s -e frame.number -e dns.qry.name "
+                          "2>/dev/null";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  if (pipe == nullptr) return false;
+  char buf[8192];
+  *lines = 0;
+  while (std::fgets(buf, sizeof(buf), pipe) != nullptr) {
+    std::string line(buf);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+    ++*lines;
+    const size_t tab = line.find('\t');
+    if (tab == std::string::npos) continue;
+    const uint64_t frame_no = std::stoull(line.substr(0, tab));
+    std::string rest = line.substr(tab + 1);
+    size_t start = 0;
+    while (start <= rest.size() && !rest.empty()) {
+      const size_t sep = rest.find('/', start);
+      (*names)[frame_no].push_back(Lower(rest.substr(start, sep - start)));
+      if (sep == std::string::npos) break;
+      start = sep + 1;
+    }
+  }
+  return pclose(pipe) == 0;
+}
+
+bool TsharkPresent() { return std::system("tshark --version >/dev/null 2>&1") == 0; }
+
+TEST(DnsPcap, ParsesDnsCapturesAndAgreesWithTshark) {
+  if (!std::filesystem::is_directory(kPcapDir)) {
+    GTEST_SKIP() << "no shared captures at " << kPcapDir;
+  }
+  const bool tshark = TsharkPresent();
+  int total_tshark_names = 0;
+  int total_agree = 0;
+  int total_ok = 0;
+  int total_failed = 0;
+  for (const Capture& c : kCaptures) {
+    const std::string path = (kPcapDir / c.file).string();
+    if (!std::filesystem::exists(path)) {
+      ADD_FAILURE() << "missing " << path;
+      continue;
+    }
+    const QuenchResult ours = RunQuench(path);
+    total_ok += ours.messages_ok;
+    total_failed += ours.messages_failed;
+    EXPECT_GT(ours.messages_ok, 0) << c.file;
+    if (!tshark) continue;
+    std::map<uint64_t, std::vector<std::string>> theirs;
+    int lines = 0;
+    ASSERT_TRUE(RunTshark(path, &theirs, &lines)) << c.file;
+    EXPECT_EQ(lines, c.tshark_messages) << c.file << ": tshark output changed";
+    int file_names = 0;
+    int file_agree = 0;
+    for (const auto& [frame_no, names] : theirs) {
+      auto it = ours.names.find(frame_no);
+      for (size_t i = 0; i < names.size(); ++i) {
+        ++file_names;
+        if (it != ours.names.end() && i < it->second.size() && it->second[i] == names[i]) {
+          ++file_agree;
+        } else {
+          std::printf("  %s frame %llu: tshark '%s' quench '%s'\n", c.file,
+                      static_cast<unsigned long long>(frame_no), names[i].c_str(),
+                      it != ours.names.end() && i < it->second.size() ? it->second[i].c_str()
+                                                                       : "(none)");
+        }
+      }
+    }
+    std::printf("%-34s tshark names %4d, quench agrees on %4d; quench messages ok %4d failed %d\n",
+                c.file, file_names, file_agree, ours.messages_ok, ours.messages_failed);
+    total_tshark_names += file_names;
+    total_agree += file_agree;
+  }
+  std::printf("total: quench messages ok %d, failed %d\n", total_ok, total_failed);
+  if (!tshark) GTEST_SKIP() << "tshark not installed: comparison skipped (parsed captures only)";
+  std::printf("total: tshark names %d, agreement %d (%.2f%%)\n", total_tshark_names, total_agree,
+              100.0 * total_agree / std::max(1, total_tshark_names));
+  EXPECT_GE(total_agree * 100, total_tshark_names * 95);
+}
+
+}  // namespace
+}  // namespace quench
