@@ -41,4 +41,10 @@ inline constexpr size_t kMaxFindingsPerHost = 1000;
 // Intel list files: longest line accepted (a longer one is reported and skipped).
 inline constexpr size_t kMaxIntelLineLength = 4096;
 
+// STIX patterns: longest pattern parsed (feeds use a few hundred bytes; bigger is hostile or
+// a whole list crammed into one OR) and deepest nesting of brackets/parentheses (bounds the
+// recursive-descent parser's stack).
+inline constexpr size_t kMaxStixPatternBytes = 1 << 20;
+inline constexpr int kMaxStixPatternDepth = 64;
+
 }  // namespace quench::limits
