@@ -31,7 +31,8 @@ std::string_view ReadNameList(ByteReader* r) {
 }
 
 // Parses the banner; sets *pos past it. kOk when found, kNeedMore/kNotSsh otherwise.
-SshParseStatus ParseBanner(std::string_view text, SshHandshake* out, size_t* pos) {
+SshParseStatus ParseBanner(std::string_view text, bool allow_pre_banner_lines, SshHandshake* out,
+                           size_t* pos) {
   size_t at = 0;
   for (size_t lines = 0;; ++lines) {
     std::string_view rest = text.substr(at);
@@ -39,6 +40,7 @@ SshParseStatus ParseBanner(std::string_view text, SshHandshake* out, size_t* pos
     size_t cmp = rest.size() < 4 ? rest.size() : 4;
     bool is_banner = rest.substr(0, cmp) == std::string_view("SSH-").substr(0, cmp);
     if (lines == 0 && !is_banner) {
+      if (!allow_pre_banner_lines) return SshParseStatus::kNotSsh;
       // Servers may send other lines first, but those must be text; a client may not.
       for (size_t k = 0; k < cmp; ++k) {
         unsigned char c = static_cast<unsigned char>(rest[k]);
@@ -89,11 +91,12 @@ std::string_view SshParseStatusName(SshParseStatus s) {
   return "unknown";
 }
 
-SshParseStatus ParseSshHandshake(std::span<const uint8_t> data, SshHandshake* out) {
+SshParseStatus ParseSshHandshake(std::span<const uint8_t> data, SshHandshake* out,
+                                 bool allow_pre_banner_lines) {
   *out = SshHandshake{};
   ByteReader all(data);
   size_t pos = 0;
-  SshParseStatus banner = ParseBanner(AsText(all), out, &pos);
+  SshParseStatus banner = ParseBanner(AsText(all), allow_pre_banner_lines, out, &pos);
   if (banner != SshParseStatus::kOk) return banner;
 
   ByteReader r(data.subspan(pos));

@@ -56,8 +56,11 @@ struct SshHandshake {
 };
 
 // Parses the banner and then the KEXINIT packet from the start of one direction's bytes.
+// Only a server may send other lines before its banner (RFC 4253 s4.2): with
+// allow_pre_banner_lines false (client bytes) anything but "SSH-" first is kNotSsh at once.
 // REQUIRES: out non-null. On kNeedMore the banner fields are filled once complete.
-SshParseStatus ParseSshHandshake(std::span<const uint8_t> data, SshHandshake* out);
+SshParseStatus ParseSshHandshake(std::span<const uint8_t> data, SshHandshake* out,
+                                 bool allow_pre_banner_lines = true);
 
 // "kex;enc;mac;cmp" for the client (c2s lists) or server (s2c lists), and its MD5 hex.
 std::string HasshAlgorithms(const SshKexInit& kexinit, bool server);

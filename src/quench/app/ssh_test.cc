@@ -103,6 +103,13 @@ TEST(SshTest, ServerPreBannerLinesAreSkipped) {
   EXPECT_EQ(h.software, "OpenSSH_8.4p1");
 }
 
+TEST(SshTest, ClientMayNotSendPreBannerLines) {
+  SshHandshake h;
+  EXPECT_EQ(ParseSshHandshake(Bytes("GET / HTTP/1.1\r\n"), &h, false), SshParseStatus::kNotSsh);
+  EXPECT_EQ(ParseSshHandshake(Bytes("GET / HTTP/1.1\r\n"), &h, true), SshParseStatus::kNeedMore);
+  EXPECT_EQ(ParseSshHandshake(Bytes("SS"), &h, false), SshParseStatus::kNeedMore);
+}
+
 TEST(SshTest, NotSsh) {
   SshHandshake h;
   EXPECT_EQ(ParseSshHandshake(Bytes(std::string("\x16\x03\x01\x02\x00", 5)), &h),
