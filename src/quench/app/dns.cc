@@ -246,10 +246,14 @@ DnsParseStatus ParseDnsMessage(std::span<const uint8_t> message, DnsMessage* out
 
   const uint32_t records[3] = {h.ancount, h.nscount, h.arcount};
   for (int s = 0; s < 3; ++s) {
-    const Section section = s == 0 ? Section::kAnswer : Section::kOther;
+    // Only a standard query (opcode 0) has answers: in an inverse query or an UPDATE the
+    // second section holds other things (prerequisites, RDATA of length 0).
+    const bool answers = s == 0 && h.opcode() == 0;
+    const Section section = answers ? Section::kAnswer : Section::kOther;
     for (uint32_t i = 0; i < records[s]; ++i) {
       const DnsParseStatus st = ParseRecord(message, &pos, section, out);
       if (st != DnsParseStatus::kOk) return st;
+      if (s == 0 && !answers) ++out->other_answers;
       out->parsed_bytes = pos;
     }
   }

@@ -96,7 +96,9 @@ class DnsMessage {
   size_t answer_count = 0;
   uint16_t questions_dropped = 0;   // well-formed questions beyond kMaxDnsQuestions
   uint16_t answers_dropped = 0;     // A/AAAA/CNAME answers beyond kMaxDnsAnswers
-  uint16_t other_answers = 0;       // answer-section records of any other type
+  // Answer-section records not stored: other types, or every record when the opcode is not
+  // QUERY (inverse queries and UPDATEs put other things there).
+  uint16_t other_answers = 0;
   uint16_t text_dropped = 0;        // names stored empty because the arena was full
   // Bytes of the message the parser consumed (header through the last section read).
   size_t parsed_bytes = 0;

@@ -47,11 +47,13 @@ struct QuenchResult {
   std::map<uint64_t, std::vector<std::string>> names;
   int messages_ok = 0;
   int messages_failed = 0;
+  std::map<std::string_view, int> failures;  // by DnsParseStatusName
 };
 
 void AddMessage(DnsParseStatus st, const DnsMessage& m, uint64_t frame_no, QuenchResult* out) {
   if (st != DnsParseStatus::kOk) {
     ++out->messages_failed;
+    ++out->failures[DnsParseStatusName(st)];
   } else {
     ++out->messages_ok;
   }
@@ -250,8 +252,12 @@ TEST(DnsPcap, ParsesDnsCapturesAndAgreesWithTshark) {
         }
       }
     }
-    std::printf("%-34s tshark names %4d, quench agrees on %4d; quench messages ok %4d failed %d\n",
+    std::printf("%-34s tshark names %4d, quench agrees on %4d; quench messages ok %4d failed %d",
                 c.file, file_names, file_agree, ours.messages_ok, ours.messages_failed);
+    for (const auto& [reason, n] : ours.failures) {
+      std::printf(" %.*s=%d", static_cast<int>(reason.size()), reason.data(), n);
+    }
+    std::printf("\n");
     total_tshark_names += file_names;
     total_agree += file_agree;
   }

@@ -267,6 +267,21 @@ TEST(DnsParse, BadRdataSizes) {
   EXPECT_EQ(ParseDnsMessage(d.bytes(), &m), DnsParseStatus::kBadRdata);
 }
 
+TEST(DnsParse, NonQueryOpcodeHasNoAnswers) {
+  // Inverse query (opcode 1) carrying an A record with empty RDATA, as in RFC 1035 6.4.
+  Builder b;
+  b.Header(1, 0x0900, 0, 1).Name("x.test").Rr(kDnsTypeA, 0, 0);
+  DnsMessage m;
+  ASSERT_EQ(ParseDnsMessage(b.bytes(), &m), DnsParseStatus::kOk);
+  EXPECT_EQ(m.header.opcode(), 1);
+  EXPECT_EQ(m.answer_count, 0u);
+  EXPECT_EQ(m.other_answers, 1);
+  // The same record in a standard query response is broken.
+  Builder q;
+  q.Header(1, 0x8180, 0, 1).Name("x.test").Rr(kDnsTypeA, 0, 0);
+  EXPECT_EQ(ParseDnsMessage(q.bytes(), &m), DnsParseStatus::kBadRdata);
+}
+
 TEST(DnsParse, AuthorityAndAdditionalAreValidated) {
   Builder b;
   b.Header(1, 0x8180, 0, 0, 1, 1).Name("ns.test").Rr(2, 5, 2).Pointer(12);
