@@ -154,7 +154,8 @@ HttpParseStatus ParseHeaders(std::string_view text, size_t pos, uint16_t* count,
       return HttpParseStatus::kOk;
     }
     if (line.front() == ' ' || line.front() == '\t') continue;  // obsolete line folding
-    if (++*count > kMaxHttpHeaders) return HttpParseStatus::kMalformed;
+    if (*count >= kMaxHttpHeaders) return HttpParseStatus::kMalformed;
+    ++*count;
     size_t colon = line.find(':');
     if (colon == std::string_view::npos || colon == 0) return HttpParseStatus::kMalformed;
     on_header(Trim(line.substr(0, colon)), Trim(line.substr(colon + 1)));

@@ -166,6 +166,7 @@ TEST(HttpRequestTest, OversizedAndTooManyHeadersAreMalformed) {
   std::string many = "GET / HTTP/1.1\r\n";
   for (size_t i = 0; i <= kMaxHttpHeaders; ++i) many += "X-A: b\r\n";
   EXPECT_EQ(ParseHttpRequest(Bytes(many + "\r\n"), &r), HttpParseStatus::kMalformed);
+  EXPECT_EQ(r.header_count, kMaxHttpHeaders);  // the count never exceeds its cap
   EXPECT_EQ(ParseHttpRequest(Bytes("GET / HTTP/1.1\r\nno colon here\r\n\r\n"), &r),
             HttpParseStatus::kMalformed);
 }
@@ -220,6 +221,14 @@ TEST(HttpRequestTest, NtlmNegotiateAndChallengeTypes) {
   EXPECT_EQ(r.ntlm.workstation.view(), "WS");
 
   NtlmInfo info;
+  // Without the "supplied" flags the name fields are ignored, even when they point nowhere.
+  std::string unsupplied = NtlmNegotiate();
+  unsupplied[13] = 0;  // flags 0x00000207
+  unsupplied[16 + 4] = static_cast<char>(0xff);
+  ASSERT_EQ(ParseNtlmssp(Bytes(unsupplied), &info), NtlmParseStatus::kOk);
+  EXPECT_EQ(info.domain.size, 0);
+  EXPECT_EQ(info.workstation.size, 0);
+
   std::string challenge = NtlmChallenge();
   ASSERT_EQ(ParseNtlmssp(Bytes(challenge), &info), NtlmParseStatus::kOk);
   EXPECT_EQ(info.type, NtlmMessageType::kChallenge);

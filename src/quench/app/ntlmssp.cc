@@ -125,6 +125,9 @@ NtlmParseStatus ParseNtlmssp(std::span<const uint8_t> message, NtlmInfo* out) {
       if (r.remaining() < 16) return NtlmParseStatus::kOk;
       SecBuf domain = ReadSecBuf(&r);
       SecBuf workstation = ReadSecBuf(&r);
+      // The names are only meaningful when the flags say they were supplied.
+      if (!(out->flags & kNtlmFlagDomainSupplied)) domain = SecBuf{};
+      if (!(out->flags & kNtlmFlagWorkstationSupplied)) workstation = SecBuf{};
       if (!ReadName(message, domain, false, &out->domain) ||
           !ReadName(message, workstation, false, &out->workstation)) {
         return NtlmParseStatus::kMalformed;

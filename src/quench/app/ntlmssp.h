@@ -32,6 +32,8 @@ enum class NtlmParseStatus : uint8_t {
 
 inline constexpr uint32_t kNtlmFlagUnicode = 0x00000001;
 inline constexpr uint32_t kNtlmFlagOem = 0x00000002;
+inline constexpr uint32_t kNtlmFlagDomainSupplied = 0x00001000;
+inline constexpr uint32_t kNtlmFlagWorkstationSupplied = 0x00002000;
 
 struct NtlmName {
   char bytes[kMaxNtlmNameBytes] = {};
