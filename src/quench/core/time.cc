@@ -56,6 +56,7 @@ std::optional<Timestamp> ParseRfc3339(std::string_view text) {
     return std::nullopt;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  if (y < 1678 || y > 2261) return std::nullopt;  // outside the int64 ns range of Timestamp
   size_t pos = 19;
   int64_t frac_ns = 0;
   if (pos < text.size() && text[pos] == '.') {

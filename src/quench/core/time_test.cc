@@ -24,5 +24,13 @@ TEST(TimeTest, ParseRoundTripsAndHonoursOffsets) {
   EXPECT_FALSE(ParseRfc3339("2024-01-15T10:20:30"));
 }
 
+// Found by the stix_pattern fuzzer: year 0125 overflowed the ns multiplication (UBSan).
+TEST(TimeTest, ParseRejectsYearsOutsideTimestampRange) {
+  EXPECT_FALSE(ParseRfc3339("0125-07-01T00:00:00Z"));
+  EXPECT_FALSE(ParseRfc3339("9999-12-31T23:59:59Z"));
+  EXPECT_TRUE(ParseRfc3339("1970-01-01T00:00:00Z"));
+  EXPECT_TRUE(ParseRfc3339("2261-12-31T23:59:59Z"));
+}
+
 }  // namespace
 }  // namespace quench

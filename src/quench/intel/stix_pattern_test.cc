@@ -90,7 +90,8 @@ TEST(StixPatternTest, EveryOperator) {
 }
 
 TEST(StixPatternTest, LiteralKinds) {
-  const StixValue& i = OnlyComparison(MustParse("[x:a = -42]")).value;
+  StixPattern pi = MustParse("[x:a = -42]");
+  const StixValue& i = OnlyComparison(pi).value;
   EXPECT_EQ(i.kind, StixValueKind::kInt);
   EXPECT_EQ(i.int_value, -42);
   StixPattern pf = MustParse("[x:a > 2.5]");
@@ -189,6 +190,9 @@ TEST(StixPatternTest, ErrorsCarryPosition) {
   EXPECT_THAT(ErrorOf(R"([file:name = 'a\nb'])"), HasSubstr("offset 15: unknown escape"));
   EXPECT_THAT(ErrorOf("[a:x = 1] junk"), HasSubstr("offset 10: unexpected text"));
   EXPECT_THAT(ErrorOf("[a:x = t'yesterday']"), HasSubstr("offset 7: bad timestamp"));
+  // Fuzzer find: a year outside the ns range must be an error, not an overflow.
+  EXPECT_THAT(ErrorOf("[a:x = 1] START t'2016-06-01T00:00:00Z' STOP t'0125-07-01T00:00:00Z'"),
+              HasSubstr("bad timestamp"));
   EXPECT_THAT(ErrorOf("[a:x = h'abc']"), HasSubstr("bad hex"));
   EXPECT_THAT(ErrorOf("[a:x IN 'v']"), HasSubstr("IN needs a set"));
   EXPECT_THAT(ErrorOf("[a:x MATCHES 5]"), HasSubstr("MATCHES needs a string"));
