@@ -10,7 +10,6 @@
 #include "quench/app/tls.h"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "quench/app/hash.h"
 #include "quench/core/byte_reader.h"
@@ -209,16 +208,18 @@ bool IsAlnum(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+constexpr char kHexDigits[] = "0123456789abcdef";
+
 void AppendHex4(uint16_t v, std::string* out) {
-  char buf[5];
-  std::snprintf(buf, sizeof(buf), "%04x", v);
-  out->append(buf, 4);
+  const char digits[4] = {kHexDigits[v >> 12], kHexDigits[(v >> 8) & 0xf],
+                          kHexDigits[(v >> 4) & 0xf], kHexDigits[v & 0xf]};
+  out->append(digits, 4);
 }
 
 void AppendCount(size_t n, std::string* out) {
-  char buf[3];
-  std::snprintf(buf, sizeof(buf), "%02zu", std::min<size_t>(n, 99));
-  out->append(buf, 2);
+  n = std::min<size_t>(n, 99);
+  out->push_back(static_cast<char>('0' + n / 10));
+  out->push_back(static_cast<char>('0' + n % 10));
 }
 
 template <typename T>
@@ -273,9 +274,8 @@ Ja4Parts MakeJa4Parts(const TlsClientHello& hello, char transport) {
       p.a.push_back(c0);
       p.a.push_back(c1);
     } else {
-      static constexpr char kHex[] = "0123456789abcdef";
-      p.a.push_back(kHex[static_cast<uint8_t>(c0) >> 4]);
-      p.a.push_back(kHex[static_cast<uint8_t>(c1) & 0xf]);
+      p.a.push_back(kHexDigits[static_cast<uint8_t>(c0) >> 4]);
+      p.a.push_back(kHexDigits[static_cast<uint8_t>(c1) & 0xf]);
     }
   }
   std::vector<uint16_t> sorted_ciphers = ciphers;
