@@ -115,6 +115,31 @@ TEST(StixBundleTest, ErrorsNameTheFile) {
   EXPECT_EQ(odd->object_errors[1], "odd.json: indicator--n: no pattern");
 }
 
+TEST(StixBundleTest, Stix21FieldsAndTlp2Markings) {
+  constexpr const char* kText = R"({"type": "bundle", "id": "bundle--2", "objects": [
+    {"type": "marking-definition", "spec_version": "2.1", "id": "marking-definition--t2",
+     "name": "TLP:AMBER+STRICT", "extensions": {}},
+    {"type": "indicator", "spec_version": "2.1", "id": "indicator--b", "pattern_type": "stix",
+     "pattern": "[url:value = 'hxxp://x']", "indicator_types": ["malicious-activity"],
+     "valid_from": "2024-01-01T00:00:00Z", "confidence": 101,
+     "object_marking_refs": ["marking-definition--t2"]},
+    {"type": "indicator", "spec_version": "2.1", "id": "indicator--c", "pattern_type": "stix",
+     "pattern": "[ipv6-addr:value = '2001:db8::1']", "valid_from": "2024-01-01T00:00:00Z",
+     "object_marking_refs": ["marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"]}
+  ]})";
+  auto b = ImportStixBundle(kText, "tlp2.json");
+  ASSERT_TRUE(b.has_value()) << b.error().ToString();
+  EXPECT_EQ(b->spec_version, "2.1");  // from the objects: 2.1 bundles carry no spec_version
+  ASSERT_EQ(b->indicators.size(), 2u);
+  EXPECT_EQ(b->indicators[0].type, IndicatorType::kUrl);
+  EXPECT_EQ(b->indicators[0].tlp, Tlp::kAmberStrict);
+  EXPECT_EQ(b->indicators[0].confidence, -1);  // out of range: ignored
+  EXPECT_EQ(b->indicators[0].labels, std::vector<std::string>{"malicious-activity"});
+  EXPECT_EQ(b->indicators[1].tlp, Tlp::kRed);  // well-known TLP 2.0 id, no definition object
+  EXPECT_EQ(b->indicators[1].value, "2001:db8::1");
+  EXPECT_TRUE(b->object_errors.empty());
+}
+
 // ---- real bundles: independent counts by a plain text scan ----
 
 std::string ReadAll(const fs::path& path) {
