@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <span>
 #include <memory>
 #include <string>
 #include <tuple>
@@ -42,6 +43,24 @@ constexpr const char* kHttpCaptures[] = {
 };
 constexpr const char* kSshCaptures[] = {"ssh.pcap", "ssh_unidirectional.pcap",
                                         "custom_categories.pcapng"};
+
+// The captures to read: the chosen ones, or with QUENCH_HTTP_SSH_ALL=1 in the environment every
+// capture under pcaps/ (an opt-in survey of a few minutes, for the figures in the docs).
+std::vector<std::string> Captures(std::span<const char* const> chosen) {
+  std::vector<std::string> paths;
+  if (std::getenv("QUENCH_HTTP_SSH_ALL") != nullptr) {
+    for (const auto& e : std::filesystem::recursive_directory_iterator(kData)) {
+      std::string ext = e.path().extension().string();
+      if (e.is_regular_file() && (ext == ".pcap" || ext == ".pcapng" || ext == ".cap")) {
+        paths.push_back(e.path().string());
+      }
+    }
+    std::sort(paths.begin(), paths.end());
+    return paths;
+  }
+  for (const char* name : chosen) paths.push_back((kNdpiPcaps / name).string());
+  return paths;
+}
 
 bool IsHttpPort(uint16_t port) { return port == 80 || port == 8080 || port == 3128; }
 
@@ -195,8 +214,8 @@ TEST(HttpSshPcapTest, HttpFieldsAgreeWithTshark) {
   if (!std::filesystem::exists(kNdpiPcaps)) GTEST_SKIP() << "no shared data at " << kNdpiPcaps;
   if (!HaveTshark()) GTEST_SKIP() << "tshark not installed; comparison skipped";
   Agreement host, uri, ua, ntlm;
-  for (const char* name : kHttpCaptures) {
-    std::string path = (kNdpiPcaps / name).string();
+  for (const std::string& path : Captures(kHttpCaptures)) {
+    const std::string& name = path;
     if (!std::filesystem::exists(path)) continue;
     QuenchResult ours = RunQuench(path, true, false);
     auto rows = Tshark(path, "http.request && (tcp.dstport == 80 || tcp.dstport == 8080 || tcp.dstport == 3128)",
@@ -239,8 +258,8 @@ TEST(HttpSshPcapTest, SshBannersAgreeWithTshark) {
   if (!std::filesystem::exists(kNdpiPcaps)) GTEST_SKIP() << "no shared data at " << kNdpiPcaps;
   if (!HaveTshark()) GTEST_SKIP() << "tshark not installed; comparison skipped";
   Agreement banner;
-  for (const char* name : kSshCaptures) {
-    std::string path = (kNdpiPcaps / name).string();
+  for (const std::string& path : Captures(kSshCaptures)) {
+    const std::string& name = path;
     if (!std::filesystem::exists(path)) continue;
     QuenchResult ours = RunQuench(path, false, true);
     auto rows = Tshark(path, "ssh.protocol", {"tcp.srcport", "tcp.dstport", "ssh.protocol"});
