@@ -227,7 +227,12 @@ void CompareCapture(const std::string& file, int expected_lines, FILE* pipe, boo
   if (pipe == nullptr) return;
   std::map<uint64_t, std::vector<std::string>> theirs;
   int lines = 0;
-  ASSERT_TRUE(ReadTshark(pipe, &theirs, &lines)) << file;
+  const bool tshark_ok = ReadTshark(pipe, &theirs, &lines);
+  // A damaged capture makes tshark exit non-zero after printing what it read; only the
+  // curated list requires a clean run.
+  if (expected_lines >= 0) {
+    ASSERT_TRUE(tshark_ok) << file;
+  }
   if (expected_lines >= 0) {
     EXPECT_EQ(lines, expected_lines) << file << ": tshark output changed";
   }
@@ -312,7 +317,10 @@ TEST(DnsPcap, AllCaptures) {
   if (!TsharkPresent()) GTEST_SKIP() << "tshark not installed";
   std::vector<std::string> files;
   for (const auto& entry : std::filesystem::directory_iterator(kPcapDir)) {
-    if (entry.is_regular_file()) files.push_back(entry.path().filename().string());
+    const std::string ext = entry.path().extension().string();
+    if (entry.is_regular_file() && (ext == ".pcap" || ext == ".pcapng" || ext == ".cap")) {
+      files.push_back(entry.path().filename().string());
+    }
   }
   std::sort(files.begin(), files.end());
   Totals totals;
