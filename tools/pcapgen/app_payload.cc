@@ -2,20 +2,11 @@
 
 #include <cstring>
 
+#include "bytes.h"
+
 namespace pcapgen {
 
 namespace {
-
-void Put16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-void Put32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
 
 void FillRandom(uint8_t* out, size_t len, Rng& rng) {
   size_t i = 0;

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "bytes.h"
 #include "checksum.h"
 #include "quench/core/check.h"
 
@@ -16,17 +17,6 @@ constexpr uint16_t kEtherQinq = 0x88a8;
 constexpr uint16_t kVxlanPort = 4789;
 constexpr uint8_t kIpProtoGre = 47;
 constexpr uint8_t kIpProtoUdp = 17;
-
-void Put16(uint8_t* p, uint16_t v) {
-  p[0] = static_cast<uint8_t>(v >> 8);
-  p[1] = static_cast<uint8_t>(v);
-}
-void Put32(uint8_t* p, uint32_t v) {
-  p[0] = static_cast<uint8_t>(v >> 24);
-  p[1] = static_cast<uint8_t>(v >> 16);
-  p[2] = static_cast<uint8_t>(v >> 8);
-  p[3] = static_cast<uint8_t>(v);
-}
 
 uint16_t EtherTypeOf(const quench::IpAddress& a) { return a.is_v4() ? kEtherIpv4 : kEtherIpv6; }
 size_t IpHeaderLen(const quench::IpAddress& a) { return a.is_v4() ? 20 : 40; }
