@@ -103,6 +103,18 @@ TlsParseStatus MessageAt(const HandshakeStream& s, size_t offset, uint8_t* type,
   return TlsParseStatus::kOk;
 }
 
+// The shared start of both hello parsers: gathers the handshake stream from `bytes` and finds
+// its first message, which must be of `expected_type` (else kNotTls). kOk with `body` set.
+TlsParseStatus FirstHandshakeMessage(std::span<const uint8_t> bytes, uint8_t expected_type,
+                                     HandshakeStream* stream, std::span<const uint8_t>* body) {
+  if (bytes.empty()) return TlsParseStatus::kNeedMore;
+  TlsParseStatus status = GatherHandshake(bytes, stream);
+  if (status != TlsParseStatus::kOk) return status;
+  if (!stream->bytes.empty() && stream->bytes[0] != expected_type) return TlsParseStatus::kNotTls;
+  uint8_t type = 0;
+  return MessageAt(*stream, 0, &type, body);
+}
+
 void ReadU16List(ByteReader r, std::vector<uint16_t>* out) {
   while (r.remaining() >= 2) out->push_back(r.U16Be());
 }
@@ -374,16 +386,10 @@ std::string_view TlsParseStatusName(TlsParseStatus s) {
 
 TlsParseStatus ParseTlsClientHello(std::span<const uint8_t> client_bytes, TlsClientHello* out) {
   *out = TlsClientHello{};
-  if (client_bytes.empty()) return TlsParseStatus::kNeedMore;
   HandshakeStream stream;
-  TlsParseStatus status = GatherHandshake(client_bytes, &stream);
-  if (status != TlsParseStatus::kOk) return status;
-  if (!stream.bytes.empty() && stream.bytes[0] != kHandshakeClientHello) {
-    return TlsParseStatus::kNotTls;
-  }
-  uint8_t type = 0;
   std::span<const uint8_t> body;
-  status = MessageAt(stream, 0, &type, &body);
+  TlsParseStatus status =
+      FirstHandshakeMessage(client_bytes, kHandshakeClientHello, &stream, &body);
   if (status != TlsParseStatus::kOk) return status;
   out->record_version = stream.first_record_version;
   status = ParseClientHelloBody(body, out);
@@ -431,16 +437,10 @@ TlsParseStatus ParseTlsServerHello(std::span<const uint8_t> server_bytes, TlsSer
   TlsParseStatus* cert_status =
       certificate_status != nullptr ? certificate_status : &cert_status_storage;
   *cert_status = TlsParseStatus::kNeedMore;
-  if (server_bytes.empty()) return TlsParseStatus::kNeedMore;
   HandshakeStream stream;
-  TlsParseStatus status = GatherHandshake(server_bytes, &stream);
-  if (status != TlsParseStatus::kOk) return status;
-  if (!stream.bytes.empty() && stream.bytes[0] != kHandshakeServerHello) {
-    return TlsParseStatus::kNotTls;
-  }
-  uint8_t type = 0;
   std::span<const uint8_t> body;
-  status = MessageAt(stream, 0, &type, &body);
+  TlsParseStatus status =
+      FirstHandshakeMessage(server_bytes, kHandshakeServerHello, &stream, &body);
   if (status != TlsParseStatus::kOk) return status;
 
   ByteReader r(body);
@@ -476,6 +476,7 @@ TlsParseStatus ParseTlsServerHello(std::span<const uint8_t> server_bytes, TlsSer
     return TlsParseStatus::kOk;
   }
   const size_t next = 4 + body.size();
+  uint8_t type = 0;
   const TlsParseStatus next_status = MessageAt(stream, next, &type, &body);
   if (stream.bytes.size() >= next + 1 && stream.bytes[next] != kHandshakeCertificate) {
     *cert_status = TlsParseStatus::kNotTls;  // e.g. ServerHelloDone/Finished of a resumption
